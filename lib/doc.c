@@ -1,0 +1,345 @@
+/* doc.c: loading a file into a jansson value: the checks both syntaxes share
+ * (size, NUL bytes, UTF-8, byte order mark, emptiness, depth), JSON through
+ * jansson, and turning JSON pointers back into positions. */
+#include "doc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+ekb_syntax ekb_syntax_of_path(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    if (dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0))
+        return EKB_SYNTAX_YAML;
+    return EKB_SYNTAX_JSON;
+}
+
+ekb_pos ekb_pos_of_offset(const char *text, size_t body, size_t off)
+{
+    ekb_pos p = {1, 1};
+    for (size_t i = body; i < off; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n') {
+            p.line++;
+            p.col = 1;
+        } else if ((c & 0xC0) != 0x80) {
+            p.col++;
+        }
+    }
+    return p;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid:
+ * no overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned min;
+    if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
+    else return 0;
+    if (n < len)
+        return 0;
+    unsigned cp = c & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+/* Rejects NUL bytes and invalid UTF-8, naming the place. Returns 0 or 1. */
+static int check_encoding(ekb_doc *doc, ekb_diags *d, int *oom)
+{
+    const unsigned char *s = (const unsigned char *)doc->text;
+    for (size_t i = doc->body; i < doc->len;) {
+        if (s[i] == 0) {
+            ekb_pos p = ekb_pos_of_offset(doc->text, doc->body, i);
+            *oom |= ekb_diags_add(d, doc->path, p.line, p.col, EKB_ERROR, "load.nul-byte", NULL, NULL,
+                                  "NUL byte at offset %zu", i) != 0;
+            return 1;
+        }
+        size_t l = utf8_seq_len(s + i, doc->len - i);
+        if (l == 0) {
+            ekb_pos p = ekb_pos_of_offset(doc->text, doc->body, i);
+            *oom |= ekb_diags_add(d, doc->path, p.line, p.col, EKB_ERROR, "load.utf8", NULL, NULL,
+                                  "invalid UTF-8 byte 0x%02X at offset %zu", s[i], i) != 0;
+            return 1;
+        }
+        i += l;
+    }
+    return 0;
+}
+
+static bool only_whitespace(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strchr(" \t\r\n", s[i]))
+            return false;
+    return true;
+}
+
+/* Reports the first place where a key repeats in its object, with both
+ * positions. The position map keeps duplicates, first one first. */
+int ekb_doc_report_duplicate_key(ekb_doc *doc, ekb_diags *d)
+{
+    ekb_posmap m = {0};
+    int built = doc->syntax == EKB_SYNTAX_JSON ? ekb_posmap_build_json(doc, &m) : ekb_posmap_build_yaml(doc, &m);
+    if (built < 0) {
+        ekb_posmap_free(&m);
+        return -1;
+    }
+    int r = 1;
+    for (size_t i = 0; i < m.n && r == 1; i++)
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(m.v[i].pointer, m.v[j].pointer) != 0)
+                continue;
+            const char *key = strrchr(m.v[i].pointer, '/');
+            r = ekb_diags_add(d, doc->path, m.v[i].key.line, m.v[i].key.col, EKB_ERROR, "load.duplicate-key",
+                              NULL, m.v[i].pointer, "duplicate key '%s' (first at %u:%u)", key ? key + 1 : "",
+                              m.v[j].key.line, m.v[j].key.col) != 0 ? -1 : 2;
+            break;
+        }
+    ekb_posmap_free(&m);
+    return r;
+}
+
+static int load_json(ekb_doc *doc, ekb_diags *d)
+{
+    json_error_t err;
+    doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body,
+                           JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+    if (doc->root)
+        return 0;
+    if (json_error_code(&err) == json_error_out_of_memory)
+        return -1;
+    if (json_error_code(&err) == json_error_duplicate_key) {
+        int r = ekb_doc_report_duplicate_key(doc, d);
+        if (r != 1)
+            return r < 0 ? -1 : 1;
+    }
+    /* jansson counts columns in code points from 1, lines from 1. */
+    unsigned line = err.line > 0 ? (unsigned)err.line : 1;
+    unsigned col = err.column > 0 ? (unsigned)err.column : 1;
+    return ekb_diags_add(d, doc->path, line, col, EKB_ERROR, "load.syntax", NULL, NULL, "%s", err.text) ? -1 : 1;
+}
+
+/* Finds a value nested deeper than max_depth; fills path with its pointer. */
+static bool too_deep(const json_t *v, unsigned depth, unsigned max_depth, ekb_strbuf *path)
+{
+    if (!json_is_object(v) && !json_is_array(v))
+        return false;
+    if (depth > max_depth)
+        return true;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *c;
+        json_object_foreach((json_t *)v, k, c) {
+            size_t mark = path->len;
+            ekb_strbuf_add_pointer_segment(path, k, strlen(k));
+            if (too_deep(c, depth + 1, max_depth, path))
+                return true;
+            path->len = mark;
+        }
+    } else {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            size_t mark = path->len;
+            ekb_strbuf_addf(path, "/%zu", i);
+            if (too_deep(json_array_get(v, i), depth + 1, max_depth, path))
+                return true;
+            path->len = mark;
+        }
+    }
+    return false;
+}
+
+int ekb_doc_load_buffer(const char *path, const char *text, size_t len, ekb_syntax syntax,
+                        const ekb_limits *lim, ekb_doc **out, ekb_diags *d)
+{
+    *out = NULL;
+    ekb_doc *doc = calloc(1, sizeof *doc);
+    if (!doc)
+        return -1;
+    doc->path = strdup(path);
+    doc->text = ekb_strndup(text, len);
+    doc->len = len;
+    doc->syntax = syntax;
+    if (!doc->path || !doc->text) {
+        ekb_doc_free(doc);
+        return -1;
+    }
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        doc->body = 3;
+
+    int oom = 0;
+    int r;
+    if (lim && lim->max_file_bytes && len > lim->max_file_bytes) {
+        oom = ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.too-large", NULL, NULL,
+                            "file is %zu bytes, above the limit of %zu", len, lim->max_file_bytes);
+        r = 1;
+    } else if (check_encoding(doc, d, &oom)) {
+        r = 1;
+    } else if (only_whitespace(doc->text + doc->body, len - doc->body)) {
+        oom = ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.empty", NULL, NULL, "file is empty");
+        r = 1;
+    } else {
+        r = syntax == EKB_SYNTAX_JSON ? load_json(doc, d) : ekb_yaml_load(doc, lim, d);
+    }
+    if (r == 0 && lim && lim->max_depth) {
+        ekb_strbuf p;
+        ekb_strbuf_init(&p);
+        ekb_strbuf_adds(&p, "");
+        if (too_deep(doc->root, 0, lim->max_depth, &p)) {
+            r = ekb_doc_report(d, doc, NULL, p.s ? p.s : "", false, EKB_ERROR, "load.too-deep",
+                               "nesting deeper than the limit of %u", lim->max_depth) ? -1 : 1;
+        }
+        if (ekb_strbuf_failed(&p))
+            r = -1;
+        ekb_strbuf_free(&p);
+    }
+    if (oom)
+        r = -1;
+    if (r != 0) {
+        ekb_doc_free(doc);
+        return r;
+    }
+    *out = doc;
+    return 0;
+}
+
+int ekb_doc_load_file(const char *path, const ekb_limits *lim, ekb_doc **out, ekb_diags *d)
+{
+    *out = NULL;
+    size_t cap = lim && lim->max_file_bytes ? lim->max_file_bytes : (size_t)64 << 20;
+    char *text;
+    size_t len;
+    int e = ekb_read_file(path, cap, &text, &len);
+    if (e == ENOMEM)
+        return -1;
+    if (e == EFBIG)
+        return ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.too-large", NULL, NULL,
+                             "file is larger than the limit of %zu bytes", cap) ? -1 : 1;
+    if (e)
+        return ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.io", NULL, NULL, "cannot read file: %s",
+                             strerror(e)) ? -1 : 1;
+    int r = ekb_doc_load_buffer(path, text, len, ekb_syntax_of_path(path), lim, out, d);
+    free(text);
+    return r;
+}
+
+void ekb_doc_free(ekb_doc *doc)
+{
+    if (!doc)
+        return;
+    free(doc->path);
+    free(doc->text);
+    json_decref(doc->root);
+    if (doc->pos) {
+        ekb_posmap_free(doc->pos);
+        free(doc->pos);
+    }
+    free(doc);
+}
+
+int ekb_posmap_add(ekb_posmap *m, const char *pointer, size_t plen, ekb_pos key, ekb_pos value)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 64;
+        ekb_posrec *v = realloc(m->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        m->v = v;
+        m->cap = cap;
+    }
+    char *p = ekb_strndup(pointer, plen);
+    if (!p)
+        return -1;
+    m->v[m->n++] = (ekb_posrec){p, key, value};
+    return 0;
+}
+
+void ekb_posmap_free(ekb_posmap *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        free(m->v[i].pointer);
+    free(m->v);
+    m->v = NULL;
+    m->n = m->cap = 0;
+}
+
+static int posrec_cmp(const void *a, const void *b)
+{
+    const ekb_posrec *x = a, *y = b;
+    int c = strcmp(x->pointer, y->pointer);
+    if (c)
+        return c;
+    /* equal pointers (duplicate keys): the earlier place first */
+    if (x->key.line != y->key.line)
+        return x->key.line < y->key.line ? -1 : 1;
+    return x->key.col < y->key.col ? -1 : x->key.col > y->key.col;
+}
+
+int ekb_doc_locate(ekb_doc *doc, const char *pointer, bool at_key, ekb_pos *out)
+{
+    if (!doc->pos) {
+        ekb_posmap *m = calloc(1, sizeof *m);
+        if (!m)
+            return -1;
+        int r = doc->syntax == EKB_SYNTAX_JSON ? ekb_posmap_build_json(doc, m) : ekb_posmap_build_yaml(doc, m);
+        if (r < 0) {
+            ekb_posmap_free(m);
+            free(m);
+            return -1;
+        }
+        qsort(m->v, m->n, sizeof *m->v, posrec_cmp);
+        doc->pos = m;
+    }
+    char *key = strdup(pointer);
+    if (!key)
+        return -1;
+    for (;;) {
+        size_t lo = 0, hi = doc->pos->n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(doc->pos->v[mid].pointer, key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < doc->pos->n && strcmp(doc->pos->v[lo].pointer, key) == 0) {
+            *out = at_key ? doc->pos->v[lo].key : doc->pos->v[lo].value;
+            free(key);
+            return 0;
+        }
+        /* not there (a missing property): point at the nearest ancestor */
+        char *slash = strrchr(key, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        at_key = false;
+    }
+    free(key);
+    *out = (ekb_pos){1, 1};
+    return 0;
+}
+
+int ekb_doc_report(ekb_diags *d, ekb_doc *doc, const char *entry_id, const char *pointer,
+                   bool at_key, ekb_severity sev, const char *rule, const char *fmt, ...)
+{
+    ekb_pos p;
+    if (ekb_doc_locate(doc, pointer, at_key, &p) != 0)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    int r = ekb_diags_vadd(d, doc->path, p.line, p.col, sev, rule, entry_id, pointer, fmt, ap);
+    va_end(ap);
+    return r;
+}

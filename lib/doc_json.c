@@ -1,0 +1,249 @@
+/* doc_json.c: the position map of a JSON text. jansson has parsed the text
+ * already (or stopped at a duplicate key), so this scanner only follows the
+ * structure; it stops quietly at anything unexpected. */
+#include "doc.h"
+
+#include <string.h>
+
+typedef struct scanner {
+    const char *s;
+    size_t i, n;
+    ekb_pos pos;
+    ekb_strbuf path;
+    ekb_posmap *map;
+    int oom;
+    unsigned depth;
+} scanner;
+
+static void advance(scanner *sc)
+{
+    unsigned char c = (unsigned char)sc->s[sc->i++];
+    if (c == '\n') {
+        sc->pos.line++;
+        sc->pos.col = 1;
+    } else if ((c & 0xC0) != 0x80) {
+        sc->pos.col++;
+    }
+}
+
+static void skip_ws(scanner *sc)
+{
+    while (sc->i < sc->n && strchr(" \t\r\n", sc->s[sc->i]) && sc->s[sc->i])
+        advance(sc);
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+static unsigned read_hex4(scanner *sc)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        if (sc->i >= sc->n)
+            return 0xFFFFFFFF;
+        int h = hexval(sc->s[sc->i]);
+        if (h < 0)
+            return 0xFFFFFFFF;
+        v = v * 16 + (unsigned)h;
+        advance(sc);
+    }
+    return v;
+}
+
+static void add_utf8(ekb_strbuf *sb, unsigned cp)
+{
+    char b[4];
+    size_t n;
+    if (cp < 0x80) { b[0] = (char)cp; n = 1; }
+    else if (cp < 0x800) { b[0] = (char)(0xC0 | cp >> 6); b[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
+    else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | cp >> 12); b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+    } else {
+        b[0] = (char)(0xF0 | cp >> 18); b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); b[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+    }
+    ekb_strbuf_addn(sb, b, n);
+}
+
+/* Reads a string token (at its opening quote); decoded into out if not NULL. */
+static bool scan_string(scanner *sc, ekb_strbuf *out)
+{
+    advance(sc); /* " */
+    while (sc->i < sc->n) {
+        char c = sc->s[sc->i];
+        if (c == '"') {
+            advance(sc);
+            return true;
+        }
+        if (c != '\\') {
+            if (out)
+                ekb_strbuf_addc(out, c);
+            advance(sc);
+            continue;
+        }
+        advance(sc);
+        if (sc->i >= sc->n)
+            return false;
+        char e = sc->s[sc->i];
+        advance(sc);
+        unsigned cp;
+        switch (e) {
+        case 'b': cp = '\b'; break;
+        case 'f': cp = '\f'; break;
+        case 'n': cp = '\n'; break;
+        case 'r': cp = '\r'; break;
+        case 't': cp = '\t'; break;
+        case 'u':
+            cp = read_hex4(sc);
+            if (cp == 0xFFFFFFFF)
+                return false;
+            if (cp >= 0xD800 && cp <= 0xDBFF && sc->i + 1 < sc->n && sc->s[sc->i] == '\\' && sc->s[sc->i + 1] == 'u') {
+                advance(sc);
+                advance(sc);
+                unsigned lo = read_hex4(sc);
+                if (lo >= 0xDC00 && lo <= 0xDFFF)
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            break;
+        default: cp = (unsigned char)e; break;
+        }
+        if (out)
+            add_utf8(out, cp);
+    }
+    return false;
+}
+
+static bool scan_value(scanner *sc, ekb_pos key);
+
+static bool record(scanner *sc, ekb_pos key)
+{
+    if (ekb_posmap_add(sc->map, sc->path.s ? sc->path.s : "", sc->path.len, key, sc->pos) != 0) {
+        sc->oom = 1;
+        return false;
+    }
+    return true;
+}
+
+static bool scan_object(scanner *sc)
+{
+    advance(sc); /* { */
+    skip_ws(sc);
+    if (sc->i < sc->n && sc->s[sc->i] == '}') {
+        advance(sc);
+        return true;
+    }
+    ekb_strbuf key;
+    ekb_strbuf_init(&key);
+    bool ok = false;
+    for (;;) {
+        skip_ws(sc);
+        if (sc->i >= sc->n || sc->s[sc->i] != '"')
+            break;
+        ekb_pos kpos = sc->pos;
+        ekb_strbuf_reset(&key);
+        ekb_strbuf_adds(&key, "");
+        if (!scan_string(sc, &key))
+            break;
+        skip_ws(sc);
+        if (sc->i >= sc->n || sc->s[sc->i] != ':')
+            break;
+        advance(sc);
+        skip_ws(sc);
+        size_t mark = sc->path.len;
+        ekb_strbuf_add_pointer_segment(&sc->path, key.s, key.len);
+        bool v = scan_value(sc, kpos);
+        sc->path.len = mark;
+        if (sc->path.s)
+            sc->path.s[mark] = '\0';
+        if (!v)
+            break;
+        skip_ws(sc);
+        if (sc->i < sc->n && sc->s[sc->i] == ',') {
+            advance(sc);
+            continue;
+        }
+        if (sc->i < sc->n && sc->s[sc->i] == '}') {
+            advance(sc);
+            ok = true;
+        }
+        break;
+    }
+    if (ekb_strbuf_failed(&key))
+        sc->oom = 1;
+    ekb_strbuf_free(&key);
+    return ok;
+}
+
+static bool scan_array(scanner *sc)
+{
+    advance(sc); /* [ */
+    skip_ws(sc);
+    if (sc->i < sc->n && sc->s[sc->i] == ']') {
+        advance(sc);
+        return true;
+    }
+    for (size_t idx = 0;; idx++) {
+        skip_ws(sc);
+        size_t mark = sc->path.len;
+        ekb_strbuf_addf(&sc->path, "/%zu", idx);
+        bool v = scan_value(sc, sc->pos);
+        sc->path.len = mark;
+        if (sc->path.s)
+            sc->path.s[mark] = '\0';
+        if (!v)
+            return false;
+        skip_ws(sc);
+        if (sc->i < sc->n && sc->s[sc->i] == ',') {
+            advance(sc);
+            continue;
+        }
+        if (sc->i < sc->n && sc->s[sc->i] == ']') {
+            advance(sc);
+            return true;
+        }
+        return false;
+    }
+}
+
+static bool scan_value(scanner *sc, ekb_pos key)
+{
+    if (sc->i >= sc->n || sc->depth > 4096)
+        return false;
+    if (!record(sc, key))
+        return false;
+    char c = sc->s[sc->i];
+    bool ok;
+    sc->depth++;
+    if (c == '{')
+        ok = scan_object(sc);
+    else if (c == '[')
+        ok = scan_array(sc);
+    else if (c == '"')
+        ok = scan_string(sc, NULL);
+    else {
+        /* number or literal: up to the next delimiter */
+        while (sc->i < sc->n && !strchr(",]} \t\r\n", sc->s[sc->i]))
+            advance(sc);
+        ok = true;
+    }
+    sc->depth--;
+    return ok;
+}
+
+int ekb_posmap_build_json(const ekb_doc *doc, ekb_posmap *m)
+{
+    scanner sc = {.s = doc->text, .i = doc->body, .n = doc->len, .pos = {1, 1}, .map = m};
+    ekb_strbuf_init(&sc.path);
+    ekb_strbuf_adds(&sc.path, "");
+    skip_ws(&sc);
+    scan_value(&sc, sc.pos);
+    int oom = sc.oom || ekb_strbuf_failed(&sc.path);
+    ekb_strbuf_free(&sc.path);
+    return oom ? -1 : 0;
+}

@@ -1,0 +1,20 @@
+/* parallel.h: run a function over 0..n-1 on several threads. */
+#ifndef EKB_PARALLEL_H
+#define EKB_PARALLEL_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+/* Called for each index on some worker; d is that worker's own list.
+ * Return 0, or -1 to stop everything (out of memory). */
+typedef int (*ekb_parallel_fn)(void *ctx, size_t index, ekb_diags *d);
+
+/* Runs fn for every index with up to jobs threads (0: one per online CPU),
+ * then moves every worker's diagnostics into d. Returns 0 or -1. */
+int ekb_parallel_for(size_t n, unsigned jobs, ekb_parallel_fn fn, void *ctx, ekb_diags *d);
+
+/* Number of online CPUs, at least 1. */
+unsigned ekb_cpu_count(void);
+
+#endif

@@ -1,0 +1,269 @@
+/* util.c: growable strings, path helpers, whole-file reading and atomic writes. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void ekb_strbuf_init(ekb_strbuf *sb)
+{
+    sb->s = NULL;
+    sb->len = sb->cap = 0;
+    sb->failed = false;
+}
+
+void ekb_strbuf_free(ekb_strbuf *sb)
+{
+    free(sb->s);
+    ekb_strbuf_init(sb);
+}
+
+void ekb_strbuf_reset(ekb_strbuf *sb)
+{
+    sb->len = 0;
+    if (sb->s)
+        sb->s[0] = '\0';
+}
+
+static bool strbuf_reserve(ekb_strbuf *sb, size_t extra)
+{
+    if (sb->failed)
+        return false;
+    if (extra >= SIZE_MAX / 2 - sb->len) {
+        sb->failed = true;
+        return false;
+    }
+    size_t need = sb->len + extra + 1;
+    if (need <= sb->cap)
+        return true;
+    size_t cap = sb->cap ? sb->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    char *s = realloc(sb->s, cap);
+    if (!s) {
+        sb->failed = true;
+        return false;
+    }
+    sb->s = s;
+    sb->cap = cap;
+    return true;
+}
+
+void ekb_strbuf_addn(ekb_strbuf *sb, const char *s, size_t n)
+{
+    if (!strbuf_reserve(sb, n))
+        return;
+    memcpy(sb->s + sb->len, s, n);
+    sb->len += n;
+    sb->s[sb->len] = '\0';
+}
+
+void ekb_strbuf_adds(ekb_strbuf *sb, const char *s) { ekb_strbuf_addn(sb, s, strlen(s)); }
+
+void ekb_strbuf_addc(ekb_strbuf *sb, char c) { ekb_strbuf_addn(sb, &c, 1); }
+
+void ekb_strbuf_vaddf(ekb_strbuf *sb, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        sb->failed = true;
+        return;
+    }
+    if (!strbuf_reserve(sb, (size_t)n))
+        return;
+    vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
+    sb->len += (size_t)n;
+}
+
+void ekb_strbuf_addf(ekb_strbuf *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ekb_strbuf_vaddf(sb, fmt, ap);
+    va_end(ap);
+}
+
+void ekb_strbuf_add_pointer_segment(ekb_strbuf *sb, const char *key, size_t n)
+{
+    ekb_strbuf_addc(sb, '/');
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (key[i] != '~' && key[i] != '/')
+            continue;
+        ekb_strbuf_addn(sb, key + start, i - start);
+        ekb_strbuf_adds(sb, key[i] == '~' ? "~0" : "~1");
+        start = i + 1;
+    }
+    ekb_strbuf_addn(sb, key + start, n - start);
+}
+
+char *ekb_strbuf_steal(ekb_strbuf *sb)
+{
+    if (sb->failed) {
+        ekb_strbuf_free(sb);
+        return NULL;
+    }
+    char *s = sb->s ? sb->s : strdup("");
+    ekb_strbuf_init(sb);
+    return s;
+}
+
+char *ekb_asprintf(const char *fmt, ...)
+{
+    ekb_strbuf sb;
+    ekb_strbuf_init(&sb);
+    va_list ap;
+    va_start(ap, fmt);
+    ekb_strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    return ekb_strbuf_steal(&sb);
+}
+
+char *ekb_strndup(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *ekb_path_join(const char *dir, const char *name)
+{
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/')
+        dl--;
+    return ekb_asprintf("%.*s/%s", (int)dl, dir, name);
+}
+
+bool ekb_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool ekb_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int ekb_read_file(const char *path, size_t max_bytes, char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return e;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return EISDIR;
+    }
+    /* Read up to max_bytes + 1 whatever stat says: pipes and /proc lie. */
+    size_t cap = S_ISREG(st.st_mode) && (size_t)st.st_size <= max_bytes ? (size_t)st.st_size + 1 : 4096;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        close(fd);
+        return ENOMEM;
+    }
+    size_t n = 0;
+    for (;;) {
+        if (n == cap) {
+            if (n > max_bytes)
+                break;
+            size_t ncap = cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                return ENOMEM;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            int e = errno;
+            free(buf);
+            close(fd);
+            return e;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n > max_bytes) {
+        free(buf);
+        return EFBIG;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+int ekb_write_file_atomic(const char *path, const void *data, size_t len)
+{
+    char *tmp = ekb_asprintf("%s.XXXXXX", path);
+    if (!tmp)
+        return ENOMEM;
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return e;
+    }
+    const char *p = data;
+    size_t left = len;
+    int err = 0;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            err = errno;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (!err && fchmod(fd, 0644) != 0)
+        err = errno;
+    if (!err && fsync(fd) != 0)
+        err = errno;
+    if (close(fd) != 0 && !err)
+        err = errno;
+    if (!err && rename(tmp, path) != 0)
+        err = errno;
+    if (err)
+        unlink(tmp);
+    free(tmp);
+    return err;
+}
+
+size_t ekb_utf8_length(const char *s, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            count++;
+    return count;
+}

@@ -1,0 +1,57 @@
+/* util.h: small helpers shared by the library: growable strings, paths. */
+#ifndef EKB_UTIL_H
+#define EKB_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define EKB_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define EKB_PRINTF(f, a)
+#endif
+
+/* A growable NUL-terminated string. An allocation failure is sticky: later
+ * appends do nothing and ekb_strbuf_failed() says so, so callers check once. */
+typedef struct ekb_strbuf {
+    char *s;
+    size_t len, cap;
+    bool failed;
+} ekb_strbuf;
+
+void ekb_strbuf_init(ekb_strbuf *sb);
+void ekb_strbuf_free(ekb_strbuf *sb);
+void ekb_strbuf_reset(ekb_strbuf *sb);
+void ekb_strbuf_addn(ekb_strbuf *sb, const char *s, size_t n);
+void ekb_strbuf_adds(ekb_strbuf *sb, const char *s);
+void ekb_strbuf_addc(ekb_strbuf *sb, char c);
+void ekb_strbuf_addf(ekb_strbuf *sb, const char *fmt, ...) EKB_PRINTF(2, 3);
+void ekb_strbuf_vaddf(ekb_strbuf *sb, const char *fmt, va_list ap);
+/* Appends one JSON pointer segment ("/" + key with ~ and / escaped). */
+void ekb_strbuf_add_pointer_segment(ekb_strbuf *sb, const char *key, size_t n);
+/* Returns the string (caller frees) and leaves sb empty; NULL on failure. */
+char *ekb_strbuf_steal(ekb_strbuf *sb);
+static inline bool ekb_strbuf_failed(const ekb_strbuf *sb) { return sb->failed; }
+
+/* malloc'd printf; NULL on failure. */
+char *ekb_asprintf(const char *fmt, ...) EKB_PRINTF(1, 2);
+char *ekb_strndup(const char *s, size_t n);
+
+/* Joins a folder and a name with one '/'; NULL on failure. */
+char *ekb_path_join(const char *dir, const char *name);
+bool ekb_is_dir(const char *path);
+bool ekb_is_file(const char *path);
+
+/* Reads a whole file into a malloc'd NUL-terminated buffer, refusing files
+ * over max_bytes. Returns 0, or an errno value (EFBIG when too large). */
+int ekb_read_file(const char *path, size_t max_bytes, char **out, size_t *len);
+
+/* Writes data to path atomically: a temporary file beside it, then rename.
+ * Returns 0 or an errno value; the old file stays intact on failure. */
+int ekb_write_file_atomic(const char *path, const void *data, size_t len);
+
+/* Number of Unicode code points in a valid UTF-8 string of n bytes. */
+size_t ekb_utf8_length(const char *s, size_t n);
+
+#endif
