@@ -1,0 +1,184 @@
+/* test_doc.c: the loader: JSON and YAML into one model, positions, rejections. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "doc.h"
+
+static const ekb_limits limits = {.max_file_bytes = 4096, .max_depth = 8};
+
+/* Loads text; returns the doc (or NULL) and leaves diagnostics in d. */
+static ekb_doc *load(const char *path, const char *text, ekb_diags *d)
+{
+    ekb_doc *doc = NULL;
+    ekb_diags_init(d);
+    int r = ekb_doc_load_buffer(path, text, strlen(text), ekb_syntax_of_path(path), &limits, &doc, d);
+    assert_true(r == 0 || r == 1);
+    assert_true((r == 0) == (doc != NULL));
+    return doc;
+}
+
+static void assert_pos(ekb_doc *doc, const char *ptr, bool at_key, unsigned line, unsigned col)
+{
+    ekb_pos p;
+    assert_int_equal(ekb_doc_locate(doc, ptr, at_key, &p), 0);
+    assert_int_equal(p.line, line);
+    assert_int_equal(p.col, col);
+}
+
+static void assert_one_diag(ekb_diags *d, const char *rule, unsigned line, unsigned col, const char *msg)
+{
+    assert_int_equal(d->n, 1);
+    assert_string_equal(d->v[0].rule, rule);
+    assert_int_equal(d->v[0].line, line);
+    assert_int_equal(d->v[0].col, col);
+    if (msg)
+        assert_string_equal(d->v[0].message, msg);
+}
+
+static void json_positions(void **state)
+{
+    (void)state;
+    ekb_diags d;
+    ekb_doc *doc = load("x.json", "{\n  \"a\": [1, {\"b~/\": \"\xe4\xb8\xad\xe6\x96\x87\", \"c\": null}],\n  \"d\": true\n}", &d);
+    assert_non_null(doc);
+    assert_pos(doc, "", false, 1, 1);
+    assert_pos(doc, "/a", true, 2, 3);
+    assert_pos(doc, "/a", false, 2, 8);
+    assert_pos(doc, "/a/1/b~0~1", false, 2, 20);
+    /* columns count code points: the two Chinese characters are 2 columns */
+    assert_pos(doc, "/a/1/c", false, 2, 31);
+    assert_pos(doc, "/d", false, 3, 8);
+    /* a missing member points at its nearest ancestor */
+    assert_pos(doc, "/a/1/zz", false, 2, 12);
+    ekb_doc_free(doc);
+    ekb_diags_free(&d);
+}
+
+static void json_bom_and_crlf(void **state)
+{
+    (void)state;
+    ekb_diags d;
+    ekb_doc *doc = load("x.json", "\xef\xbb\xbf{\r\n\"a\": 1,\r\n  \"b\": 2}", &d);
+    assert_non_null(doc);
+    assert_pos(doc, "/b", false, 3, 8);
+    ekb_doc_free(doc);
+    ekb_diags_free(&d);
+}
+
+static void yaml_positions_and_types(void **state)
+{
+    (void)state;
+    ekb_diags d;
+    ekb_doc *doc = load("x.yaml",
+                        "a: yes\nd: 2024-06-01\nn: 0x1F\nf: .5\nz: ~\nt: True\nq: '12'\nlist:\n  - one\n  - k: v\n", &d);
+    assert_non_null(doc);
+    json_t *r = doc->root;
+    assert_string_equal(json_string_value(json_object_get(r, "a")), "yes");
+    assert_string_equal(json_string_value(json_object_get(r, "d")), "2024-06-01");
+    assert_int_equal(json_integer_value(json_object_get(r, "n")), 31);
+    assert_true(json_is_real(json_object_get(r, "f")));
+    assert_true(json_is_null(json_object_get(r, "z")));
+    assert_true(json_is_true(json_object_get(r, "t")));
+    assert_string_equal(json_string_value(json_object_get(r, "q")), "12");
+    assert_pos(doc, "/d", false, 2, 4);
+    assert_pos(doc, "/d", true, 2, 1);
+    assert_pos(doc, "/list/1/k", false, 10, 8);
+    ekb_doc_free(doc);
+    ekb_diags_free(&d);
+}
+
+static void duplicate_keys_name_both_places(void **state)
+{
+    (void)state;
+    ekb_diags d;
+    assert_null(load("x.json", "{\"a\": 1,\n \"b\": 2,\n \"a\": 3}", &d));
+    assert_one_diag(&d, "load.duplicate-key", 3, 2, "duplicate key 'a' (first at 1:2)");
+    ekb_diags_free(&d);
+    assert_null(load("x.yaml", "a: 1\nb:\n  c: 1\n  c: 2\n", &d));
+    assert_one_diag(&d, "load.duplicate-key", 4, 3, "duplicate key 'c' (first at 3:3)");
+    ekb_diags_free(&d);
+}
+
+static void rejections(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path, *text, *rule;
+        unsigned line, col;
+    } cases[] = {
+        {"a.json", "   \n", "load.empty", 0, 0},
+        {"a.yaml", "# only a comment\n", "load.empty", 0, 0},
+        {"a.json", "{\"a\": \"\xc3\x28\"}", "load.utf8", 1, 8},
+        {"a.json", "{\"a\": \"\xed\xa0\x80\"}", "load.utf8", 1, 8},
+        {"a.json", "{\"a\": [1,,2]}", "load.syntax", 1, 10},
+        {"a.yaml", "a: &x 1\nb: *x\n", "load.yaml-anchor", 1, 4},
+        {"a.yaml", "a: !custom 1\n", "load.yaml-tag", 1, 4},
+        {"a.yaml", "1: one\n", "load.yaml-key", 1, 1},
+        {"a.yaml", "a: 1\n---\nb: 2\n", "load.yaml-documents", 2, 1},
+        {"a.yaml", "a: .nan\n", "load.yaml-value", 1, 4},
+        {"a.yaml", "a: [1, 2\n", "load.syntax", 2, 1},
+        {"a.json", "[[[[[[[[[[1]]]]]]]]]]", "load.too-deep", 1, 10},
+        {"a.yaml", "- - - - - - - - - - 1\n", "load.too-deep", 1, 17},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ekb_diags d;
+        assert_null(load(cases[i].path, cases[i].text, &d));
+        assert_int_equal(d.n, 1);
+        if (strcmp(d.v[0].rule, cases[i].rule) != 0 || d.v[0].line != cases[i].line || d.v[0].col != cases[i].col)
+            fail_msg("case %zu: got %s %u:%u (%s)", i, d.v[0].rule, d.v[0].line, d.v[0].col, d.v[0].message);
+        ekb_diags_free(&d);
+    }
+}
+
+static void nul_and_size(void **state)
+{
+    (void)state;
+    ekb_diags d;
+    ekb_diags_init(&d);
+    ekb_doc *doc = NULL;
+    assert_int_equal(ekb_doc_load_buffer("a.json", "{\"a\":\n1}\0", 9, EKB_SYNTAX_JSON, &limits, &doc, &d), 1);
+    assert_one_diag(&d, "load.nul-byte", 2, 3, "NUL byte at offset 8");
+    ekb_diags_free(&d);
+    char big[5000];
+    memset(big, ' ', sizeof big);
+    big[0] = '1';
+    assert_int_equal(ekb_doc_load_buffer("a.json", big, sizeof big, EKB_SYNTAX_JSON, &limits, &doc, &d), 1);
+    assert_string_equal(d.v[0].rule, "load.too-large");
+    ekb_diags_free(&d);
+}
+
+static void diags_sort_and_cap(void **state)
+{
+    (void)state;
+    ekb_diags d;
+    ekb_diags_init(&d);
+    for (unsigned i = 5; i > 0; i--)
+        assert_int_equal(ekb_diags_add(&d, "b", i, 1, EKB_ERROR, "r", NULL, NULL, "m%u", i), 0);
+    assert_int_equal(ekb_diags_add(&d, "a", 9, 9, EKB_WARNING, "r", NULL, NULL, "w"), 0);
+    ekb_diags_sort(&d);
+    assert_string_equal(d.v[0].path, "a");
+    assert_string_equal(d.v[1].message, "m1");
+    assert_int_equal(ekb_diags_cap(&d, 2), 0);
+    assert_int_equal(d.n, 4);
+    assert_string_equal(d.v[3].message, "3 further diagnostics suppressed (3 errors)");
+    assert_int_equal(d.v[3].severity, EKB_NOTE);
+    ekb_diags_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(json_positions),
+        cmocka_unit_test(json_bom_and_crlf),
+        cmocka_unit_test(yaml_positions_and_types),
+        cmocka_unit_test(duplicate_keys_name_both_places),
+        cmocka_unit_test(rejections),
+        cmocka_unit_test(nul_and_size),
+        cmocka_unit_test(diags_sort_and_cap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
