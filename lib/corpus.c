@@ -59,6 +59,7 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
         return ekb_diags_add(d, dir, 0, 0, EKB_ERROR, "load.io", NULL, NULL, "cannot open folder: %s",
                              strerror(errno)) ? -1 : 0;
     char **names = NULL;
+    unsigned char *types = NULL;
     size_t n = 0, cap = 0;
     int r = 0;
     struct dirent *de;
@@ -68,13 +69,17 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
             char **nn = realloc(names, nc * sizeof *nn);
-            if (!nn) {
+            if (nn)
+                names = nn;
+            unsigned char *nt = nn ? realloc(types, nc) : NULL;
+            if (!nn || !nt) {
                 r = -1;
                 break;
             }
-            names = nn;
+            types = nt;
             cap = nc;
         }
+        types[n] = de->d_type;
         if (!(names[n++] = strdup(de->d_name))) {
             r = -1;
             break;
@@ -92,9 +97,16 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
         }
         struct stat lst, st;
         bool keep = false;
-        if (lstat(full, &lst) != 0) {
+        /* readdir's type spares a stat per file; links and unknowns get one */
+        bool known = types[i] == DT_REG || types[i] == DT_DIR;
+        if (known) {
+            memset(&lst, 0, sizeof lst);
+            lst.st_mode = types[i] == DT_REG ? S_IFREG : S_IFDIR;
+            st = lst;
+        }
+        if (!known && lstat(full, &lst) != 0) {
             r = ekb_diags_add(d, full, 0, 0, EKB_ERROR, "load.io", NULL, NULL, "cannot read: %s", strerror(errno));
-        } else if (stat(full, &st) != 0) {
+        } else if (!known && stat(full, &st) != 0) {
             r = ekb_diags_add(d, full, 0, 0, EKB_ERROR, "load.io", NULL, NULL, "cannot follow link: %s", strerror(errno));
         } else if (S_ISDIR(st.st_mode)) {
             if (S_ISLNK(lst.st_mode))
@@ -112,6 +124,8 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
                 c->files[c->n - 1].target = true;
                 free(rel);
             }
+        } else if (has_entry_extension(names[i])) {
+            r = ekb_diags_add(d, full, 0, 0, EKB_ERROR, "load.io", NULL, NULL, "not a regular file");
         }
         if (!keep) {
             free(full);
@@ -121,6 +135,7 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
+    free(types);
     return r < 0 ? -1 : 0;
 }
 

@@ -229,7 +229,7 @@ int ekb_doc_load_file(const char *path, const ekb_limits *lim, ekb_doc **out, ek
                              "file is larger than the limit of %zu bytes", cap) ? -1 : 1;
     if (e)
         return ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.io", NULL, NULL, "cannot read file: %s",
-                             strerror(e)) ? -1 : 1;
+                             e == EINVAL ? "not a regular file" : strerror(e)) ? -1 : 1;
     int r = ekb_doc_load_buffer(path, text, len, ekb_syntax_of_path(path), lim, out, d);
     free(text);
     return r;

@@ -161,7 +161,8 @@ int ekb_read_file(const char *path, size_t max_bytes, char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must not hang us before fstat can refuse it */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return errno;
     struct stat st;
@@ -170,12 +171,12 @@ int ekb_read_file(const char *path, size_t max_bytes, char **out, size_t *len)
         close(fd);
         return e;
     }
-    if (S_ISDIR(st.st_mode)) {
+    if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode)) {
         close(fd);
-        return EISDIR;
+        return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
     }
-    /* Read up to max_bytes + 1 whatever stat says: pipes and /proc lie. */
-    size_t cap = S_ISREG(st.st_mode) && (size_t)st.st_size <= max_bytes ? (size_t)st.st_size + 1 : 4096;
+    /* Read up to max_bytes + 1 whatever stat says: /proc files lie. */
+    size_t cap = (size_t)st.st_size <= max_bytes ? (size_t)st.st_size + 1 : 4096;
     char *buf = malloc(cap + 1);
     if (!buf) {
         close(fd);

@@ -44,7 +44,9 @@ bool ekb_is_dir(const char *path);
 bool ekb_is_file(const char *path);
 
 /* Reads a whole file into a malloc'd NUL-terminated buffer, refusing files
- * over max_bytes. Returns 0, or an errno value (EFBIG when too large). */
+ * over max_bytes and anything but a regular file. Returns 0, or an errno
+ * value (EFBIG when too large, EISDIR for a folder, EINVAL for a device,
+ * FIFO or socket). */
 int ekb_read_file(const char *path, size_t max_bytes, char **out, size_t *len);
 
 /* Writes data to path atomically: a temporary file beside it, then rename.

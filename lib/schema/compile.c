@@ -549,7 +549,10 @@ ekb_node *ekb_schema_compile_node(ekb_compiler *cp, const json_t *j, const char 
 {
     if (cp->failed)
         return NULL;
-    ekb_node *n = ekb_schema_map_get(cp, j);
+    /* jansson's true and false are singletons: every boolean schema gets a
+     * node of its own, so that its location and keyword are its own */
+    bool shared = json_is_boolean(j);
+    ekb_node *n = shared ? NULL : ekb_schema_map_get(cp, j);
     if (n)
         return n;
     n = calloc(1, sizeof *n);
@@ -561,11 +564,11 @@ ekb_node *ekb_schema_compile_node(ekb_compiler *cp, const json_t *j, const char 
     n->src = j;
     n->rid = rid;
     n->parent_kw = parent_kw;
-    if (!(n->path = strdup(path)) || ekb_schema_map_put(cp, j, n) != 0) {
+    if (!(n->path = strdup(path)) || (!shared && ekb_schema_map_put(cp, j, n) != 0)) {
         ekb_schema_oom(cp);
         return NULL;
     }
-    if (json_is_boolean(j)) {
+    if (shared) {
         n->is_bool = true;
         n->bool_val = json_is_true(j);
         return n;

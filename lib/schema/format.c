@@ -262,18 +262,19 @@ static bool check_authority(const char *a, size_t n)
     return true;
 }
 
-static bool check_uri(const char *s, size_t n)
+/* 1 valid, 0 invalid, -1 out of memory. */
+static int check_uri(const char *s, size_t n)
 {
     if (memchr(s, '\0', n))
-        return false;
+        return 0;
     /* scheme */
     if (n == 0 || !alpha(s[0]))
-        return false;
+        return 0;
     size_t i = 1;
     while (i < n && (alpha(s[i]) || dig(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.'))
         i++;
     if (i >= n || s[i] != ':')
-        return false;
+        return 0;
     i++;
     size_t hier_end = i;
     while (hier_end < n && s[hier_end] != '?' && s[hier_end] != '#')
@@ -285,32 +286,32 @@ static bool check_uri(const char *s, size_t n)
         while (an < pathn && path[an] != '/')
             an++;
         if (!check_authority(path + 2, an - 2))
-            return false;
+            return 0;
         path += an;
         pathn -= an;
     }
     if (!chars_ok(path, pathn, ":@/"))
-        return false;
+        return 0;
     size_t j = hier_end;
     if (j < n && s[j] == '?') {
         size_t q = j + 1;
         while (j < n && s[j] != '#')
             j++;
         if (!chars_ok(s + q, j - q, ":@/?"))
-            return false;
+            return 0;
     }
     if (j < n && s[j] == '#') {
         if (!chars_ok(s + j + 1, n - j - 1, ":@/?"))
-            return false;
+            return 0;
     }
     /* libxml2 must agree that it is a URI reference it can parse */
     char *z = ekb_strndup(s, n);
     if (!z)
-        return false;
+        return -1;
     xmlURIPtr u = xmlParseURI(z);
     free(z);
     if (!u)
-        return false;
+        return 0;
     bool ok = u->scheme != NULL;
     xmlFreeURI(u);
     return ok;

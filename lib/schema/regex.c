@@ -4,11 +4,31 @@
  * PCRE2 with UTF and without UCP already gives \d, \w and \b their ASCII
  * meaning; ALT_BSUX reads \uhhhh and \u{h...} like ECMA; DOLLAR_ENDONLY makes
  * '$' match only at the very end; ALLOW_EMPTY_CLASS reads [] and [^] like
- * ECMA. What is left to translate is \s and \S, which are Unicode in ECMA. */
+ * ECMA. What is left to translate: \s and \S, which are Unicode in ECMA, and
+ * the ECMA spellings of Unicode properties (\p{Letter}, \p{gc=Lu},
+ * \p{Script=Greek}) that this PCRE2 knows by other names. */
 #include "schema_private.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define EKB_HAVE_VALGRIND_H 1
+#endif
+#endif
+
+/* PCRE2's JIT code looks like reads of uninitialised memory to valgrind
+ * (unless PCRE2 itself was built for valgrind): interpret under valgrind. */
+static bool under_valgrind(void)
+{
+#ifdef EKB_HAVE_VALGRIND_H
+    return RUNNING_ON_VALGRIND != 0;
+#else
+    return false;
+#endif
+}
 
 /* ECMA white space and line terminators beyond ASCII, as UTF-8. */
 static const char ecma_space[] = "\\s"
@@ -20,6 +40,55 @@ static const char ecma_space[] = "\\s"
                                  "\xE2\x81\x9F"                 /* U+205F */
                                  "\xE3\x80\x80"                 /* U+3000 */
                                  "\xEF\xBB\xBF";                /* U+FEFF */
+
+/* General_Category long names (ECMA accepts them) to PCRE2's short ones. */
+static const char *const gc_names[][2] = {
+    {"Letter", "L"}, {"Cased_Letter", "LC"}, {"Uppercase_Letter", "Lu"}, {"Lowercase_Letter", "Ll"},
+    {"Titlecase_Letter", "Lt"}, {"Modifier_Letter", "Lm"}, {"Other_Letter", "Lo"}, {"Mark", "M"},
+    {"Combining_Mark", "M"}, {"Nonspacing_Mark", "Mn"}, {"Spacing_Mark", "Mc"}, {"Enclosing_Mark", "Me"},
+    {"Number", "N"}, {"Decimal_Number", "Nd"}, {"digit", "Nd"}, {"Letter_Number", "Nl"}, {"Other_Number", "No"},
+    {"Punctuation", "P"}, {"punct", "P"}, {"Connector_Punctuation", "Pc"}, {"Dash_Punctuation", "Pd"},
+    {"Open_Punctuation", "Ps"}, {"Close_Punctuation", "Pe"}, {"Initial_Punctuation", "Pi"},
+    {"Final_Punctuation", "Pf"}, {"Other_Punctuation", "Po"}, {"Symbol", "S"}, {"Math_Symbol", "Sm"},
+    {"Currency_Symbol", "Sc"}, {"Modifier_Symbol", "Sk"}, {"Other_Symbol", "So"}, {"Separator", "Z"},
+    {"Space_Separator", "Zs"}, {"Line_Separator", "Zl"}, {"Paragraph_Separator", "Zp"}, {"Other", "C"},
+    {"Control", "Cc"}, {"cntrl", "Cc"}, {"Format", "Cf"}, {"Surrogate", "Cs"}, {"Private_Use", "Co"},
+    {"Unassigned", "Cn"},
+};
+
+static bool name_is(const char *s, size_t n, const char *lit) { return strlen(lit) == n && memcmp(s, lit, n) == 0; }
+
+/* Appends the PCRE2 spelling of the property name s[0..n) of \p{...}. */
+static void add_property(ekb_strbuf *sb, const char *s, size_t n)
+{
+    const char *eq = memchr(s, '=', n);
+    if (eq) {
+        size_t kn = (size_t)(eq - s);
+        const char *v = eq + 1;
+        size_t vn = n - kn - 1;
+        if (name_is(s, kn, "Script") || name_is(s, kn, "sc")) {
+            ekb_strbuf_adds(sb, "sc:");
+            ekb_strbuf_addn(sb, v, vn);
+            return;
+        }
+        if (name_is(s, kn, "Script_Extensions") || name_is(s, kn, "scx")) {
+            ekb_strbuf_adds(sb, "scx:");
+            ekb_strbuf_addn(sb, v, vn);
+            return;
+        }
+        if (name_is(s, kn, "General_Category") || name_is(s, kn, "gc")) {
+            s = v;
+            n = vn;
+        }
+    }
+    for (size_t i = 0; i < sizeof gc_names / sizeof gc_names[0]; i++) {
+        if (name_is(s, n, gc_names[i][0])) {
+            ekb_strbuf_adds(sb, gc_names[i][1]);
+            return;
+        }
+    }
+    ekb_strbuf_addn(sb, s, n);
+}
 
 static char *translate(const char *src, size_t len, size_t *outlen)
 {
@@ -43,6 +112,16 @@ static char *translate(const char *src, size_t len, size_t *outlen)
                 }
                 i++;
                 continue;
+            }
+            if ((nx == 'p' || nx == 'P') && i + 2 < len && src[i + 2] == '{') {
+                const char *close = memchr(src + i + 3, '}', len - i - 3);
+                if (close) {
+                    ekb_strbuf_addn(&sb, src + i, 3);
+                    add_property(&sb, src + i + 3, (size_t)(close - (src + i + 3)));
+                    ekb_strbuf_addc(&sb, '}');
+                    i = (size_t)(close - src);
+                    continue;
+                }
             }
             ekb_strbuf_addn(&sb, src + i, 2);
             i++;
@@ -98,7 +177,8 @@ pcre2_code *ekb_schema_regex_compile(const char *src, size_t len, char **err)
         return NULL;
     }
     /* JIT is an optimisation only: without it pcre2_match interprets. */
-    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    if (!under_valgrind())
+        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     return code;
 }
 

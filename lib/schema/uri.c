@@ -61,8 +61,9 @@ static void uri_split(const char *s, uri_parts *p)
     }
 }
 
-/* RFC 3986 5.2.4, on a NUL-terminated copy; result written into out. */
-static void remove_dot_segments(const char *in, ekb_strbuf *out)
+/* RFC 3986 5.2.4 on a writable NUL-terminated copy (it is cut in place);
+ * the result is appended to out. */
+static void remove_dot_segments(char *in, ekb_strbuf *out)
 {
     size_t base = out->len;
     while (*in) {
@@ -73,9 +74,12 @@ static void remove_dot_segments(const char *in, ekb_strbuf *out)
         } else if (strncmp(in, "/./", 3) == 0) {
             in += 2;
         } else if (strcmp(in, "/.") == 0) {
-            in = "/";
+            in[1] = '\0'; /* "/." becomes "/" */
         } else if (strncmp(in, "/../", 4) == 0 || strcmp(in, "/..") == 0) {
-            in = in[3] ? in + 3 : "/";
+            if (in[3])
+                in += 3;
+            else
+                in[1] = '\0'; /* "/.." becomes "/" */
             /* drop the last segment of the output */
             if (!out->failed && out->s) {
                 size_t l = out->len;
@@ -89,9 +93,7 @@ static void remove_dot_segments(const char *in, ekb_strbuf *out)
         } else if (strcmp(in, ".") == 0 || strcmp(in, "..") == 0) {
             in += strlen(in);
         } else {
-            size_t n = 1 + strcspn(in + 1, "/");
-            if (in[0] != '/')
-                n = strcspn(in, "/");
+            size_t n = in[0] == '/' ? 1 + strcspn(in + 1, "/") : strcspn(in, "/");
             ekb_strbuf_addn(out, in, n);
             in += n;
         }

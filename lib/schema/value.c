@@ -23,6 +23,19 @@ void ekb_schema_num_of(const json_t *j, ekb_num *out)
 
 /* 2^63 as a double: the first double past json_int_t's range. */
 #define TWO63 9223372036854775808.0
+#define TWO53 9007199254740992.0
+#define TWO52 4503599627370496.0
+
+/* The library needs no libm: the little it wants is here. */
+static double dabs(double d) { return d < 0 ? -d : d; }
+
+static double dfloor(double d)
+{
+    if (!(dabs(d) < TWO52)) /* already integral, or not finite */
+        return d;
+    double t = (double)(long long)d;
+    return t > d ? t - 1 : t;
+}
 
 static int cmp_int_real(json_int_t i, double d)
 {
@@ -30,7 +43,7 @@ static int cmp_int_real(json_int_t i, double d)
         return -1;
     if (d < -TWO63)
         return 1;
-    double fl = floor(d);
+    double fl = dfloor(d);
     json_int_t f = (json_int_t)fl;
     if (i < f)
         return -1;
@@ -57,7 +70,7 @@ bool ekb_schema_num_is_integral(const json_t *j)
     if (!json_is_real(j))
         return false;
     double d = json_real_value(j);
-    return isfinite(d) && floor(d) == d;
+    return isfinite(d) && dfloor(d) == d;
 }
 
 bool ekb_schema_is_multiple(const ekb_num *x, const ekb_num *m)
@@ -69,21 +82,25 @@ bool ekb_schema_is_multiple(const ekb_num *x, const ekb_num *m)
         return false;
     if (xd == 0)
         return true;
-    /* an integral divisor: fmod is exact on doubles */
-    if (floor(md) == md && fabs(md) < TWO63) {
-        if (floor(xd) != xd)
+    /* an integral divisor and an integral dividend: exact in integers */
+    if (dfloor(md) == md && dabs(md) < TWO63) {
+        json_int_t mi = (json_int_t)md;
+        if (x->is_int)
+            return mi != 0 && x->i % mi == 0;
+        if (dfloor(xd) != xd)
             return false;
-        return fmod(xd, md) == 0;
+        if (dabs(xd) < TWO63)
+            return mi != 0 && (json_int_t)xd % mi == 0;
     }
     double q = xd / md;
     if (!isfinite(q))
         return false;
-    if (fabs(q) >= 9007199254740992.0) /* 2^53: every double is integral there */
+    if (dabs(q) >= TWO53) /* every double is integral there */
         return true;
-    double r = fabs(q - nearbyint(q));
+    double r = dabs(q - dfloor(q + 0.5));
     /* x and m were decimals in the document; allow the error their binary
      * approximation adds to the quotient (0.0075 / 0.0001 = 75.00000000000001) */
-    return r <= fmax(fabs(q), 1.0) * 8 * DBL_EPSILON;
+    return r <= (dabs(q) > 1 ? dabs(q) : 1) * 8 * DBL_EPSILON;
 }
 
 static bool num_equal(const json_t *a, const json_t *b)

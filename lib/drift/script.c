@@ -1,0 +1,117 @@
+/* script.c: how much of a text is written in a language's scripts, with
+ * PCRE2's Unicode script properties (\p{Han}, \p{Hangul}, ...).
+ *
+ * One pattern per language, compiled (and JIT-compiled) once per run:
+ *   ([\p{A}\p{B}]+)|([^\P{L}\p{A}\p{B}]+)
+ * The first group is a run of characters of the scripts, the second a run of
+ * letters of any other script (the class is "not a non-letter, not A or B").
+ * A character of the scripts counts as one unit and a foreign word as one, so
+ * Chinese that keeps English identifiers is not drowned by their letters. */
+#include "drift.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+struct ekb_drift_script {
+    pcre2_code *code;
+};
+
+static bool valid_name(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+            return false;
+    return true;
+}
+
+ekb_drift_script *ekb_drift_script_new(const char *const *names, size_t n, char **err)
+{
+    *err = NULL;
+    if (n == 0) {
+        *err = strdup("no script names");
+        return NULL;
+    }
+    ekb_strbuf set, pat;
+    ekb_strbuf_init(&set);
+    ekb_strbuf_init(&pat);
+    for (size_t i = 0; i < n; i++) {
+        /* names go into the pattern: only plain names, no syntax */
+        if (!valid_name(names[i])) {
+            *err = ekb_asprintf("'%s' is not a Unicode script name", names[i]);
+            ekb_strbuf_free(&set);
+            return NULL;
+        }
+        ekb_strbuf_addf(&set, "\\p{%s}", names[i]);
+    }
+    if (!ekb_strbuf_failed(&set))
+        ekb_strbuf_addf(&pat, "([%s]+)|([^\\P{L}%s]+)", set.s, set.s);
+    bool failed = ekb_strbuf_failed(&set) || ekb_strbuf_failed(&pat);
+    ekb_strbuf_free(&set);
+    if (failed) {
+        ekb_strbuf_free(&pat);
+        return NULL;
+    }
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat.s, pat.len, PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
+    ekb_strbuf_free(&pat);
+    if (!code) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(ec, msg, sizeof msg);
+        *err = ekb_asprintf("%s", (const char *)msg);
+        return NULL;
+    }
+    /* JIT is an optimisation: without it (unsupported CPU) matching still works */
+    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    ekb_drift_script *s = malloc(sizeof *s);
+    if (!s) {
+        pcre2_code_free(code);
+        return NULL;
+    }
+    s->code = code;
+    return s;
+}
+
+void ekb_drift_script_free(ekb_drift_script *s)
+{
+    if (!s)
+        return;
+    pcre2_code_free(s->code);
+    free(s);
+}
+
+int ekb_drift_script_count(const ekb_drift_script *s, const char *text, size_t n, ekb_drift_units *out)
+{
+    out->script = out->other = 0;
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(s->code, NULL);
+    if (!md)
+        return -1;
+    PCRE2_SIZE off = 0;
+    int r = 0;
+    while (off < n) {
+        /* jansson strings are valid UTF-8: no need to check them again */
+        int rc = pcre2_match(s->code, (PCRE2_SPTR)text, n, off, PCRE2_NO_UTF_CHECK, md, NULL);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            break;
+        if (rc < 0) {
+            r = -1;
+            break;
+        }
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        if (rc >= 2 && ov[2] != PCRE2_UNSET)
+            out->script += ekb_utf8_length(text + ov[2], ov[3] - ov[2]);
+        else
+            out->other++;
+        if (ov[1] <= off)
+            break; /* cannot happen: both groups match at least one character */
+        off = ov[1];
+    }
+    pcre2_match_data_free(md);
+    return r;
+}
