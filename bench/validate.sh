@@ -6,6 +6,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 tool="$build/tools/errkb-validate"
+[ -x "$tool" ] || { echo "validate.sh: no $tool: build first" >&2; exit 2; }
 command -v hyperfine >/dev/null || { echo "validate.sh: needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 work=${BENCH_DIR:-/tmp/errkb-bench}
 mkdir -p "$work"

@@ -161,18 +161,21 @@ static bool too_deep(const json_t *v, unsigned depth, unsigned max_depth, ekb_st
     return false;
 }
 
-int ekb_doc_load_buffer(const char *path, const char *text, size_t len, ekb_syntax syntax,
-                        const ekb_limits *lim, ekb_doc **out, ekb_diags *d)
+/* Loads text of len bytes (NUL-terminated, malloc'd), taking it over. */
+static int load_owned(const char *path, char *text, size_t len, ekb_syntax syntax,
+                      const ekb_limits *lim, ekb_doc **out, ekb_diags *d)
 {
     *out = NULL;
     ekb_doc *doc = calloc(1, sizeof *doc);
-    if (!doc)
+    if (!doc) {
+        free(text);
         return -1;
+    }
     doc->path = strdup(path);
-    doc->text = ekb_strndup(text, len);
+    doc->text = text;
     doc->len = len;
     doc->syntax = syntax;
-    if (!doc->path || !doc->text) {
+    if (!doc->path) {
         ekb_doc_free(doc);
         return -1;
     }
@@ -215,6 +218,16 @@ int ekb_doc_load_buffer(const char *path, const char *text, size_t len, ekb_synt
     return 0;
 }
 
+int ekb_doc_load_buffer(const char *path, const char *text, size_t len, ekb_syntax syntax,
+                        const ekb_limits *lim, ekb_doc **out, ekb_diags *d)
+{
+    *out = NULL;
+    char *copy = ekb_strndup(text, len);
+    if (!copy)
+        return -1;
+    return load_owned(path, copy, len, syntax, lim, out, d);
+}
+
 int ekb_doc_load_file(const char *path, const ekb_limits *lim, ekb_doc **out, ekb_diags *d)
 {
     *out = NULL;
@@ -230,9 +243,7 @@ int ekb_doc_load_file(const char *path, const ekb_limits *lim, ekb_doc **out, ek
     if (e)
         return ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.io", NULL, NULL, "cannot read file: %s",
                              e == EINVAL ? "not a regular file" : strerror(e)) ? -1 : 1;
-    int r = ekb_doc_load_buffer(path, text, len, ekb_syntax_of_path(path), lim, out, d);
-    free(text);
-    return r;
+    return load_owned(path, text, len, ekb_syntax_of_path(path), lim, out, d);
 }
 
 void ekb_doc_free(ekb_doc *doc)

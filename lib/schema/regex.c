@@ -190,5 +190,7 @@ int ekb_schema_regex_match(const pcre2_code *code, const pcre2_match_context *mc
         return 1;
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
+    if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
+        return 0; /* not UTF-8 (a json_string_nocheck value): matches nothing */
     return rc == PCRE2_ERROR_NOMEMORY ? -1 : -2;
 }

@@ -368,7 +368,12 @@ static ekb_node *resolve_one(ekb_compiler *cp, const char *uri, const ekb_node *
         res = find_resource(cp->s, docuri);
     }
     ekb_node *target = NULL;
-    if (!res) {
+    if (!res && strncmp(docuri, "ekb:", 4) == 0) {
+        /* relative to a document without a base URI: only base_dir could know it */
+        ekb_schema_fail(cp, "cannot resolve '%s' '%s' at %s: %s", dynamic ? "$dynamicRef" : "$ref",
+                        ref_text(from, dynamic), where(from->path),
+                        cp->opt.base_dir ? "no such schema file in the schema folder" : "no schema folder to look in");
+    } else if (!res) {
         ekb_schema_fail(cp, "cannot resolve '%s' '%s' at %s: unknown schema %s", dynamic ? "$dynamicRef" : "$ref",
                         ref_text(from, dynamic), where(from->path), docuri);
     } else if (!frag || !*frag) {

@@ -36,7 +36,7 @@ static int fail_false(ekb_vctx *c, const ekb_node *n, const json_t *inst)
                                            "unevaluatedProperties", NULL};
     static const char *const item_kws[] = {"items", "prefixItems", "unevaluatedItems", NULL};
     static const char *const other_kws[] = {"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "contains",
-                                            "dependentSchemas", "propertyNames", NULL};
+                                            "dependentSchemas", "propertyNames", "$ref", "$dynamicRef", NULL};
     const ekb_seg *top = c->nseg ? &c->segs[c->nseg - 1] : NULL;
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);
@@ -223,7 +223,8 @@ static int eval_contains(ekb_vctx *c, const ekb_node *n, const json_t *inst, ekb
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);
     if (count == 0 && kw[0] == 'c')
-        ekb_strbuf_adds(&sb, len ? "array has no item that matches contains" : "array is empty, expected an item that matches contains");
+        ekb_strbuf_adds(&sb, len ? "array has no item that matches contains"
+                                 : "array is empty, expected an item that matches contains");
     else
         ekb_strbuf_addf(&sb, "array has %zu %s that match%s contains, %s than %s %zu", count,
                         count == 1 ? "item" : "items", count == 1 ? "es" : "", count < min ? "fewer" : "more", kw,
@@ -327,9 +328,9 @@ static int eval_one_of(ekb_vctx *c, const ekb_node *n, const json_t *inst, ekb_a
         ekb_strbuf_free(&which);
         return res;
     }
-    if (passing == 0) {
+    if (passing == 0 || which.failed) {
         ekb_strbuf_free(&which);
-        return ekb_schema_report_closest(c, n, "oneOf", n->one_of, n->none_of, inst, a);
+        return passing ? -1 : ekb_schema_report_closest(c, n, "oneOf", n->one_of, n->none_of, inst, a);
     }
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);

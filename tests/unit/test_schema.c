@@ -378,7 +378,7 @@ static void *work(void *arg)
         if (ekb_schema_validate(w->s, w->good, collect, &es) != 1 || es.n != 0)
             w->failures++;
         memset(&es, 0, sizeof es);
-        if (ekb_schema_validate(w->s, w->bad, collect, &es) != 0 || es.n != 3 ||
+        if (ekb_schema_validate(w->s, w->bad, collect, &es) != 0 || es.n != 4 ||
             strcmp(es.v[0].msg, "'Bad' does not match pattern '^[a-z]+$'") != 0)
             w->failures++;
     }
@@ -390,15 +390,16 @@ static void test_threads(void **state)
     (void)state;
     ekb_schema *s = compile("{\"type\":\"object\",\"properties\":{\"tags\":{\"type\":\"array\","
                             "\"items\":{\"type\":\"string\",\"pattern\":\"^[a-z]+$\"}},"
-                            "\"when\":{\"format\":\"date\"},"
+                            "\"when\":{\"format\":\"date\"},\"doc\":{\"format\":\"uri\"},"
                             "\"link\":{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"object\",\"required\":[\"id\"]}]}},"
                             "\"additionalProperties\":false}");
     worker w[2];
     pthread_t t[2];
     for (int i = 0; i < 2; i++) {
         w[i].s = s;
-        w[i].good = parse("{\"tags\":[\"a\",\"b\"],\"when\":\"2024-02-29\",\"link\":{\"id\":\"x\"}}");
-        w[i].bad = parse("{\"tags\":[\"Bad\"],\"when\":\"2023-02-29\",\"link\":{}}");
+        w[i].good = parse("{\"tags\":[\"a\",\"b\"],\"when\":\"2024-02-29\",\"doc\":\"https://e.org/a?b\","
+                          "\"link\":{\"id\":\"x\"}}");
+        w[i].bad = parse("{\"tags\":[\"Bad\"],\"when\":\"2023-02-29\",\"doc\":\"e.org/a b\",\"link\":{}}");
         w[i].failures = 0;
     }
     for (int i = 0; i < 2; i++)
