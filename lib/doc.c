@@ -112,11 +112,11 @@ int ekb_doc_report_duplicate_key(ekb_doc *doc, ekb_diags *d)
     return r;
 }
 
-static int load_json(ekb_doc *doc, ekb_diags *d)
+static int load_json(ekb_doc *doc, const ekb_limits *lim, ekb_diags *d)
 {
     json_error_t err;
-    doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body,
-                           JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
+    size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | (lim && lim->allow_nul_escape ? JSON_ALLOW_NUL : 0);
+    doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body, flags, &err);
     if (doc->root)
         return 0;
     if (json_error_code(&err) == json_error_out_of_memory)
@@ -194,7 +194,7 @@ static int load_owned(const char *path, char *text, size_t len, ekb_syntax synta
         oom = ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.empty", NULL, NULL, "file is empty");
         r = 1;
     } else {
-        r = syntax == EKB_SYNTAX_JSON ? load_json(doc, d) : ekb_yaml_load(doc, lim, d);
+        r = syntax == EKB_SYNTAX_JSON ? load_json(doc, lim, d) : ekb_yaml_load(doc, lim, d);
     }
     if (r == 0 && lim && lim->max_depth) {
         ekb_strbuf p;

@@ -18,6 +18,7 @@ typedef struct ekb_pos {
 typedef struct ekb_limits {
     size_t max_file_bytes;
     unsigned max_depth;
+    bool allow_nul_escape; /* accept "\u0000" in JSON strings (plain JSON does; entries may not) */
 } ekb_limits;
 
 typedef struct ekb_posmap ekb_posmap;

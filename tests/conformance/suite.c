@@ -4,16 +4,25 @@
  * suite's remotes/ folder. Cases listed in UNSUPPORTED.md are skipped and
  * counted as such.
  *
- * usage: json-schema-suite [--verbose] SUITE_DIR [UNSUPPORTED.md]
+ * usage: json-schema-suite [--verbose] [--tool ERRKB_VALIDATE] SUITE_DIR [UNSUPPORTED.md]
+ * With --tool, each case goes through the built errkb-validate instead of
+ * the library: the schema and the instance are written to files and
+ * `errkb-validate --schema S --ref-root http://localhost:1234/=REMOTES I`
+ * answers with its exit status (0 valid, 1 invalid).
  * Prints one line per failing case (--verbose: also every error reported)
  * and ends with "N passed, M failed, K skipped"; exits 0 when nothing
  * failed, 77 when SUITE_DIR is absent. */
+#define _GNU_SOURCE /* asprintf */
 #include <dirent.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "schema.h"
 
@@ -31,7 +40,44 @@ typedef struct runner {
     size_t nskips;
     unsigned passed, failed, skipped;
     int verbose;
+    const char *tool;  /* --tool: errkb-validate to run per case */
+    char *tmpdir;
 } runner;
+
+extern char **environ;
+
+/* Writes v to path (any JSON value); 0 or -1. */
+static int write_json(const char *path, const json_t *v)
+{
+    return json_dump_file(v, path, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
+/* Runs the tool on one case: 1 valid, 0 invalid, -1 trouble. */
+static int tool_verdict(runner *r, const json_t *schema, const json_t *data)
+{
+    char *sp = NULL, *dp = NULL, *root = NULL;
+    int verdict = -1;
+    if (asprintf(&sp, "%s/schema.json", r->tmpdir) < 0 || asprintf(&dp, "%s/data.json", r->tmpdir) < 0 ||
+        asprintf(&root, "%s=%s", REMOTE_PREFIX, r->remotes) < 0)
+        goto out;
+    if (write_json(sp, schema) != 0 || write_json(dp, data) != 0)
+        goto out;
+    char *argv[] = {(char *)r->tool, "--quiet", "--schema", sp, "--ref-root", root, dp, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid;
+    int status;
+    if (posix_spawn(&pid, r->tool, &fa, NULL, argv, environ) == 0 && waitpid(pid, &status, 0) == pid &&
+        WIFEXITED(status) && WEXITSTATUS(status) <= 1)
+        verdict = WEXITSTATUS(status) == 0;
+    posix_spawn_file_actions_destroy(&fa);
+out:
+    free(sp);
+    free(dp);
+    free(root);
+    return verdict;
+}
 
 static char *join(const char *a, const char *b)
 {
@@ -202,6 +248,17 @@ static void run_group(runner *r, const char *file, const json_t *g)
         }
         const json_t *data = json_object_get(t, "data");
         int want = json_is_true(json_object_get(t, "valid"));
+        if (r->tool) {
+            int got = tool_verdict(r, schema_json, data);
+            if (got < 0)
+                fail_line(r, file, gdesc, tdesc, "%s", "errkb-validate failed (exit status 2 or a crash)");
+            else if (got != want)
+                fail_line(r, file, gdesc, tdesc, "%s",
+                          want ? "expected valid, errkb-validate said invalid" : "expected invalid, errkb-validate said valid");
+            else
+                r->passed++;
+            continue;
+        }
         collected col = {.verbose = r->verbose};
         if (r->verbose)
             printf("%s | %s | %s (%s)\n", file, gdesc, tdesc, want ? "valid" : "invalid");
@@ -295,8 +352,13 @@ int main(int argc, char **argv)
         argv++;
         argc--;
     }
+    if (argc > 2 && strcmp(argv[1], "--tool") == 0) {
+        r.tool = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: json-schema-suite [--verbose] SUITE_DIR [UNSUPPORTED.md]\n");
+        fprintf(stderr, "usage: json-schema-suite [--verbose] [--tool ERRKB_VALIDATE] SUITE_DIR [UNSUPPORTED.md]\n");
         return 2;
     }
     r.root = argv[1];
@@ -308,6 +370,11 @@ int main(int argc, char **argv)
     }
     r.remotes = join(r.root, "remotes");
     int rc = 0;
+    char tmpl[] = "/tmp/errkb-suite-XXXXXX";
+    if (r.tool && !(r.tmpdir = mkdtemp(tmpl))) {
+        perror("mkdtemp");
+        rc = 1;
+    }
     if (argc == 3 && load_skips(&r, argv[2]) != 0)
         rc = 1;
     if (rc == 0) {
@@ -328,6 +395,14 @@ int main(int argc, char **argv)
         free(r.skips[i].test);
     }
     free(r.skips);
+    if (r.tmpdir) {
+        char *sp = join(r.tmpdir, "schema.json"), *dp = join(r.tmpdir, "data.json");
+        unlink(sp);
+        unlink(dp);
+        free(sp);
+        free(dp);
+        rmdir(r.tmpdir);
+    }
     free(r.remotes);
     free(draft);
     return rc;

@@ -1,0 +1,58 @@
+/* jansson_floor.c: the floor for whole-corpus work: read and parse every
+ * JSON file listed on stdin with jansson (JSON_REJECT_DUPLICATES), on N
+ * threads, and nothing else. usage: jansson_floor N < list */
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char **paths;
+static size_t n_paths;
+static atomic_size_t next_path;
+static atomic_size_t parsed;
+
+static void *work(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&next_path, 1);
+        if (i >= n_paths)
+            return NULL;
+        json_error_t e;
+        json_t *j = json_load_file(paths[i], JSON_REJECT_DUPLICATES, &e);
+        if (j) {
+            atomic_fetch_add(&parsed, 1);
+            json_decref(j);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int threads = argc > 1 ? atoi(argv[1]) : 1;
+    size_t cap = 1024;
+    paths = malloc(cap * sizeof *paths);
+    char *line = NULL;
+    size_t len = 0;
+    ssize_t r;
+    while (paths && (r = getline(&line, &len, stdin)) > 0) {
+        line[strcspn(line, "\n")] = '\0';
+        if (n_paths == cap && !(paths = realloc(paths, (cap *= 2) * sizeof *paths)))
+            break;
+        if (!(paths[n_paths++] = strdup(line)))
+            return 2;
+    }
+    free(line);
+    if (!paths || threads < 1 || threads > 64)
+        return 2;
+    pthread_t t[64];
+    for (int k = 1; k < threads; k++)
+        pthread_create(&t[k], NULL, work, NULL);
+    work(NULL);
+    for (int k = 1; k < threads; k++)
+        pthread_join(t[k], NULL);
+    printf("%zu parsed\n", (size_t)atomic_load(&parsed));
+    return 0;
+}
