@@ -88,7 +88,7 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
     closedir(dh);
     for (size_t i = 0; i < n && r == 0; i++) {
         char *full = ekb_path_join(dir, names[i]);
-        char *rel = *rel_prefix ? ekb_asprintf("%s/%s", rel_prefix, names[i]) : strdup(names[i]);
+        char *rel = *rel_prefix ? ekb_path_join(rel_prefix, names[i]) : strdup(names[i]);
         if (!full || !rel) {
             free(full);
             free(rel);

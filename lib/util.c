@@ -139,10 +139,17 @@ char *ekb_strndup(const char *s, size_t n)
 
 char *ekb_path_join(const char *dir, const char *name)
 {
-    size_t dl = strlen(dir);
+    /* no printf: walking a folder of 100k files calls this for each */
+    size_t dl = strlen(dir), nl = strlen(name);
     while (dl > 1 && dir[dl - 1] == '/')
         dl--;
-    return ekb_asprintf("%.*s/%s", (int)dl, dir, name);
+    char *p = malloc(dl + nl + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, dl);
+    p[dl] = '/';
+    memcpy(p + dl + 1, name, nl + 1);
+    return p;
 }
 
 bool ekb_is_dir(const char *path)
