@@ -118,9 +118,13 @@ static int load_json(ekb_doc *doc, const ekb_limits *lim, ekb_diags *d)
     size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | (lim && lim->allow_nul_escape ? JSON_ALLOW_NUL : 0);
     doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body, flags, &err);
     if (doc->root)
-        return 0;
+        return 0; /* jansson checked the UTF-8 and refused NUL bytes on the way */
     if (json_error_code(&err) == json_error_out_of_memory)
         return -1;
+    /* Bad bytes: say so precisely (offset, byte) rather than jansson's words. */
+    int oom = 0;
+    if (check_encoding(doc, d, &oom))
+        return oom ? -1 : 1;
     if (json_error_code(&err) == json_error_duplicate_key) {
         int r = ekb_doc_report_duplicate_key(doc, d);
         if (r != 1)
@@ -188,7 +192,7 @@ static int load_owned(const char *path, char *text, size_t len, ekb_syntax synta
         oom = ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.too-large", NULL, NULL,
                             "file is %zu bytes, above the limit of %zu", len, lim->max_file_bytes);
         r = 1;
-    } else if (check_encoding(doc, d, &oom)) {
+    } else if (syntax == EKB_SYNTAX_YAML && check_encoding(doc, d, &oom)) {
         r = 1;
     } else if (only_whitespace(doc->text + doc->body, len - doc->body)) {
         oom = ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.empty", NULL, NULL, "file is empty");
