@@ -159,7 +159,8 @@ static int check_tokens(checker *c, const ekb_drift_pair *p, const char *ns, siz
         if (ekb_drift_token_found(t->text, t->len, nt, ntl))
             continue;
         if (lost++ < MAX_LISTED)
-            ekb_strbuf_addf(&list, "%s'%s' (%s)", lost > 1 ? ", " : "", t->text, ekb_drift_token_kind_name(t->kind));
+            ekb_strbuf_addf(&list, "%s'%.*s' (%s)", lost > 1 ? ", " : "", (int)t->len, t->text,
+                            ekb_drift_token_kind_name(t->kind));
     }
     if (lost > MAX_LISTED)
         ekb_strbuf_addf(&list, " and %zu more", lost - MAX_LISTED);

@@ -67,9 +67,11 @@ static void limits(loader *ld, const char *base, ekb_drift_limits *l, const ekb_
         l->min_script_share = number(ld, p1, def->min_script_share, 0, 1);
         l->length_ratio_min = number(ld, p2, def->length_ratio_min, 0, 1e6);
         l->length_ratio_max = number(ld, p3, def->length_ratio_max, 0, 1e6);
-        if (l->length_ratio_max <= l->length_ratio_min)
-            bad(ld, p3, "length_ratio_max %g is not above length_ratio_min %g", l->length_ratio_max,
-                l->length_ratio_min);
+        /* a pair that sets neither inherits the band, checked once already */
+        bool own = def == &default_limits || ekb_policy_get(ld->p, p2) || ekb_policy_get(ld->p, p3);
+        if (own && l->length_ratio_max <= l->length_ratio_min)
+            bad(ld, ekb_policy_get(ld->p, p3) ? p3 : base, "length_ratio_max %g is not above length_ratio_min %g",
+                l->length_ratio_max, l->length_ratio_min);
     } else {
         oom(ld);
     }

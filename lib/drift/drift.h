@@ -40,7 +40,7 @@ typedef enum ekb_drift_token_kind {
 } ekb_drift_token_kind;
 
 typedef struct ekb_drift_token {
-    char *text; /* NUL-terminated */
+    const char *text; /* borrowed: points into the text extracted from, len bytes */
     size_t len;
     ekb_drift_token_kind kind;
 } ekb_drift_token;
@@ -54,7 +54,9 @@ void ekb_drift_tokens_init(ekb_drift_tokens *t);
 void ekb_drift_tokens_free(ekb_drift_tokens *t);
 
 /* Appends the distinct tokens of the (normalised) text s[0..n) that a
- * translation must keep verbatim, in order of appearance. */
+ * translation must keep verbatim: code spans, then quotations holding code,
+ * then the rest in order of appearance. The tokens point into s, which must
+ * outlive them. */
 int ekb_drift_tokens_extract(const char *s, size_t n, ekb_drift_tokens *out);
 
 /* Whether tok occurs in the (normalised) text, ignoring white space on both

@@ -2,9 +2,12 @@
  * PCRE2's Unicode script properties (\p{Han}, \p{Hangul}, ...).
  *
  * One pattern per language, compiled (and JIT-compiled) once per run:
- *   ([\p{A}\p{B}]+)|([^\P{L}\p{A}\p{B}]+)
- * The first group is a run of characters of the scripts, the second a run of
- * letters of any other script (the class is "not a non-letter, not A or B").
+ *   ((?:[^\P{L}\P{A}]|[^\P{L}\P{B}])+)|([^\P{L}\p{A}\p{B}]+)
+ * The first group is a run of letters of the scripts A or B ("not a
+ * non-letter and not outside A"), the second a run of letters of any other
+ * script. Only letters count: since PCRE2 10.40, \p{Han} follows the script
+ * extensions, which put CJK punctuation such as U+3002 in Han too, and a
+ * kana text ending in a full stop must not pass as Chinese.
  * A character of the scripts counts as one unit and a foreign word as one, so
  * Chinese that keeps English identifiers is not drowned by their letters. */
 #include "drift.h"
@@ -30,6 +33,21 @@ static bool valid_name(const char *s)
     return true;
 }
 
+/* Whether PCRE2 compiles \p{name} (a valid_name()); false on memory too. */
+static bool known_script(const char *name)
+{
+    char *pat = ekb_asprintf("\\p{%s}", name);
+    if (!pat)
+        return false;
+    int ec;
+    PCRE2_SIZE eo;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
+    free(pat);
+    bool known = code != NULL;
+    pcre2_code_free(code);
+    return known;
+}
+
 ekb_drift_script *ekb_drift_script_new(const char *const *names, size_t n, char **err)
 {
     *err = NULL;
@@ -37,22 +55,32 @@ ekb_drift_script *ekb_drift_script_new(const char *const *names, size_t n, char 
         *err = strdup("no script names");
         return NULL;
     }
-    ekb_strbuf set, pat;
-    ekb_strbuf_init(&set);
+    ekb_strbuf in, not_in, pat;
+    ekb_strbuf_init(&in);
+    ekb_strbuf_init(&not_in);
     ekb_strbuf_init(&pat);
     for (size_t i = 0; i < n; i++) {
         /* names go into the pattern: only plain names, no syntax */
         if (!valid_name(names[i])) {
             *err = ekb_asprintf("'%s' is not a Unicode script name", names[i]);
-            ekb_strbuf_free(&set);
+            ekb_strbuf_free(&in);
+            ekb_strbuf_free(&not_in);
             return NULL;
         }
-        ekb_strbuf_addf(&set, "\\p{%s}", names[i]);
+        if (!known_script(names[i])) {
+            *err = ekb_asprintf("'%s' is not a script name PCRE2 knows", names[i]);
+            ekb_strbuf_free(&in);
+            ekb_strbuf_free(&not_in);
+            return NULL;
+        }
+        ekb_strbuf_addf(&in, "%s[^\\P{L}\\P{%s}]", i ? "|" : "", names[i]);
+        ekb_strbuf_addf(&not_in, "\\p{%s}", names[i]);
     }
-    if (!ekb_strbuf_failed(&set))
-        ekb_strbuf_addf(&pat, "([%s]+)|([^\\P{L}%s]+)", set.s, set.s);
-    bool failed = ekb_strbuf_failed(&set) || ekb_strbuf_failed(&pat);
-    ekb_strbuf_free(&set);
+    if (!ekb_strbuf_failed(&in) && !ekb_strbuf_failed(&not_in))
+        ekb_strbuf_addf(&pat, "((?:%s)+)|([^\\P{L}%s]+)", in.s, not_in.s);
+    bool failed = ekb_strbuf_failed(&in) || ekb_strbuf_failed(&not_in) || ekb_strbuf_failed(&pat);
+    ekb_strbuf_free(&in);
+    ekb_strbuf_free(&not_in);
     if (failed) {
         ekb_strbuf_free(&pat);
         return NULL;

@@ -107,14 +107,14 @@ static bool lang_has_pairs(const ekb_drift_config *cfg, size_t lang)
 }
 
 /* "97.5%", rounded down so that 100.0% means every pair; "-" without pairs. */
-static void percent(char buf[16], const ekb_drift_counts *c)
+static void percent(char buf[48], const ekb_drift_counts *c)
 {
     if (!c->pairs) {
         strcpy(buf, "-");
         return;
     }
     size_t permille = c->state[EKB_DRIFT_TRANSLATED] * 1000 / c->pairs;
-    snprintf(buf, 16, "%zu.%zu%%", permille / 10, permille % 10);
+    snprintf(buf, 48, "%zu.%zu%%", permille / 10, permille % 10);
 }
 
 static const char *const columns[] = {"pairs", "translated", "untranslated", "missing", "stale", "unconfirmed",
@@ -124,7 +124,7 @@ static void write_row(FILE *out, int width, const char *name, const ekb_drift_co
 {
     static const ekb_drift_state order[] = {EKB_DRIFT_TRANSLATED, EKB_DRIFT_UNTRANSLATED, EKB_DRIFT_MISSING,
                                             EKB_DRIFT_STALE, EKB_DRIFT_UNCONFIRMED};
-    char pc[16];
+    char pc[48];
     percent(pc, c);
     fprintf(out, "%-*s  %*zu", width, name, (int)strlen(columns[0]), c->pairs);
     for (size_t k = 0; k < sizeof order / sizeof *order; k++)
@@ -166,7 +166,7 @@ int ekb_drift_stats_gate(const ekb_drift_stats *s, double min_percent, ekb_diags
         const ekb_drift_counts *c = &s->total[l];
         if (!c->pairs || (double)c->state[EKB_DRIFT_TRANSLATED] * 100.0 >= min_percent * (double)c->pairs)
             continue;
-        char pc[16];
+        char pc[48];
         percent(pc, c);
         if (ekb_diags_add(d, "", 0, 0, EKB_ERROR, "drift.coverage", NULL, NULL,
                           "%s translation coverage %s is below the minimum of %g%%", s->cfg->langs[l].code, pc,

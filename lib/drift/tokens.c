@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-
 /* --- normalisation --- */
 
 /* Decodes one UTF-8 sequence at s (valid input, as jansson guarantees);
@@ -59,47 +57,70 @@ static const char *fold(unsigned cp, char one[2])
 
 char *ekb_drift_normalize(const char *s, size_t n, size_t *out_len)
 {
-    ekb_strbuf sb;
-    ekb_strbuf_init(&sb);
+    /* every fold is at most as long as what it replaces (U+2026 is three
+     * bytes, like "..."), so the copy fits in n bytes */
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
     const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
+    size_t i = 0, k = 0;
     while (i < n) {
-        size_t run = i;
-        while (run < n && u[run] < 0x80)
-            run++;
-        ekb_strbuf_addn(&sb, s + i, run - i); /* ASCII stays */
-        if ((i = run) == n)
-            break;
+        if (u[i] < 0x80) {
+            out[k++] = s[i++];
+            continue;
+        }
         unsigned cp;
         size_t len = utf8_decode(u + i, n - i, &cp);
         char one[2];
         const char *f = fold(cp, one);
-        if (f)
-            ekb_strbuf_adds(&sb, f);
-        else
-            ekb_strbuf_addn(&sb, s + i, len);
+        if (f && strlen(f) > len)
+            f = NULL; /* cannot happen (see above); keeps the bound obvious */
+        size_t fl = f ? strlen(f) : len;
+        memcpy(out + k, f ? f : s + i, fl);
+        k += fl;
         i += len;
     }
-    ekb_strbuf_addn(&sb, "", 0); /* an empty input still gets a buffer */
-    if (ekb_strbuf_failed(&sb)) {
-        ekb_strbuf_free(&sb);
-        return NULL;
-    }
-    *out_len = sb.len;
-    return ekb_strbuf_steal(&sb);
+    out[k] = '\0';
+    *out_len = k;
+    return out;
 }
 
 /* --- character classes (ASCII only: tokens are ASCII) --- */
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+/* A table rather than strchr(): the extractor looks at every byte of every
+ * source text a few times. */
+enum {
+    C_SPACE = 1,    /* white space */
+    C_LEAD = 2,     /* stripped from the front of a piece */
+    C_TRAIL = 4,    /* stripped from the end of a piece (sentence punctuation) */
+    C_BRACKET = 8,  /* splits a chunk into pieces */
+    C_QOPEN = 16,   /* may come just before an opening quote */
+    C_QCLOSE = 32,  /* may come just after a closing quote */
+    C_SCHEME = 64,  /* in a URL scheme besides letters and digits */
+};
+
+static const unsigned char cls[128] = {
+    [' '] = C_SPACE, ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\r'] = C_SPACE, ['\f'] = C_SPACE, ['\v'] = C_SPACE,
+    ['\''] = C_LEAD | C_TRAIL, ['"'] = C_LEAD | C_TRAIL, ['`'] = C_LEAD | C_TRAIL,
+    [','] = C_LEAD | C_TRAIL | C_QOPEN | C_QCLOSE, [';'] = C_LEAD | C_TRAIL | C_QCLOSE,
+    ['.'] = C_TRAIL | C_QCLOSE | C_SCHEME, [':'] = C_TRAIL | C_QOPEN | C_QCLOSE,
+    ['!'] = C_TRAIL | C_QCLOSE, ['?'] = C_TRAIL | C_QCLOSE,
+    ['('] = C_BRACKET | C_QOPEN, [')'] = C_BRACKET | C_QCLOSE, ['['] = C_BRACKET | C_QOPEN,
+    [']'] = C_BRACKET | C_QCLOSE, ['{'] = C_BRACKET | C_QOPEN, ['}'] = C_BRACKET | C_QCLOSE,
+    ['<'] = C_BRACKET | C_QOPEN, ['>'] = C_BRACKET | C_QCLOSE,
+    ['='] = C_QOPEN, ['+'] = C_SCHEME, ['-'] = C_SCHEME,
+};
+
+static bool is_ascii(char c) { return (unsigned char)c < 0x80; }
+static bool has(char c, unsigned bits) { return is_ascii(c) && (cls[(unsigned char)c] & bits); }
+static bool is_space(char c) { return has(c, C_SPACE); }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
 static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static bool is_alpha(char c) { return is_lower(c) || is_upper(c); }
 static bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
 static bool is_word(char c) { return is_alnum(c) || c == '_'; }
-static bool is_ascii(char c) { return (unsigned char)c < 0x80; }
-static bool in_set(char c, const char *set) { return c && strchr(set, c); }
+static bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 /* --- adding tokens --- */
 
@@ -116,10 +137,7 @@ static int add(ekb_drift_tokens *out, const char *s, size_t n, ekb_drift_token_k
         out->v = v;
         out->cap = cap;
     }
-    char *t = ekb_strndup(s, n);
-    if (!t)
-        return -1;
-    out->v[out->n++] = (ekb_drift_token){t, n, kind};
+    out->v[out->n++] = (ekb_drift_token){s, n, kind};
     return 0;
 }
 
@@ -130,8 +148,6 @@ void ekb_drift_tokens_init(ekb_drift_tokens *t)
 
 void ekb_drift_tokens_free(ekb_drift_tokens *t)
 {
-    for (size_t i = 0; i < t->n; i++)
-        free(t->v[i].text);
     free(t->v);
     memset(t, 0, sizeof *t);
 }
@@ -161,22 +177,12 @@ static size_t count_char(const char *s, size_t n, char c)
     return k;
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-    if (n == 0)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!is_digit(s[i]))
-            return false;
-    return true;
-}
-
 /* 12, -1, 1,000, 2.5, 50%, 0x85 */
 static bool is_number(const char *s, size_t n)
 {
     if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
         for (size_t i = 2; i < n; i++)
-            if (!is_digit(s[i]) && !in_set(s[i], "abcdefABCDEF"))
+            if (!is_hex(s[i]))
                 return false;
         return true;
     }
@@ -248,24 +254,63 @@ static bool is_mixed_case(const char *s, size_t n)
     return false;
 }
 
-/* ENOENT, EADDRINUSE, WSAECONNRESET, SIGKILL: errno and signal names */
+/* Symbolic error codes: errno names (POSIX, Linux, BSD), Node.js and npm
+ * codes of the same shape, and signal names. A list rather than a shape:
+ * "ERROR" or "EXIT" are English words a translation may translate. */
+static const char *const symbolic_codes[] = {
+    "E2BIG", "EACCES", "EADDRINUSE", "EADDRNOTAVAIL", "EADV", "EAFNOSUPPORT", "EAGAIN", "EALREADY", "EAUTH",
+    "EBADE", "EBADENGINE", "EBADF", "EBADFD", "EBADMSG", "EBADR", "EBADRQC", "EBADSLT", "EBFONT", "EBUSY",
+    "ECANCELED", "ECHILD", "ECHRNG", "ECOMM", "ECONNABORTED", "ECONNREFUSED", "ECONNRESET", "EDEADLK",
+    "EDESTADDRREQ", "EDOM", "EDQUOT", "EEXIST", "EFAULT", "EFBIG", "EFTYPE", "EHOSTDOWN", "EHOSTUNREACH",
+    "EHWPOISON", "EIDRM", "EILSEQ", "EINPROGRESS", "EINTEGRITY", "EINTR", "EINVAL", "EIO", "EISCONN", "EISDIR",
+    "EISNAM", "EKEYEXPIRED", "EKEYREJECTED", "EKEYREVOKED", "ELIBACC", "ELIBBAD", "ELIBEXEC", "ELIBMAX",
+    "ELIBSCN", "ELIFECYCLE", "ELNRNG", "ELOOP", "EMEDIUMTYPE", "EMFILE", "EMLINK", "EMSGSIZE", "EMULTIHOP",
+    "ENAMETOOLONG", "ENAVAIL", "ENEEDAUTH", "ENETDOWN", "ENETRESET", "ENETUNREACH", "ENFILE", "ENOANO",
+    "ENOBUFS", "ENOCSI", "ENODATA", "ENODEV", "ENOENT", "ENOEXEC", "ENOKEY", "ENOLCK", "ENOLINK", "ENOMEDIUM",
+    "ENOMEM", "ENOMSG", "ENONET", "ENOPKG", "ENOPROTOOPT", "ENOSPC", "ENOSR", "ENOSTR", "ENOSYS", "ENOTBLK",
+    "ENOTCONN", "ENOTDIR", "ENOTEMPTY", "ENOTFOUND", "ENOTNAM", "ENOTRECOVERABLE", "ENOTSOCK", "ENOTSUP",
+    "ENOTTY", "ENOTUNIQ", "ENXIO", "EOPNOTSUPP", "EOVERFLOW", "EOWNERDEAD", "EPERM", "EPFNOSUPPORT", "EPIPE",
+    "EPROCLIM", "EPROTO", "EPROTONOSUPPORT", "EPROTOTYPE", "ERANGE", "EREMCHG", "EREMOTE", "EREMOTEIO",
+    "ERESOLVE", "ERESTART", "ERFKILL", "EROFS", "ESHUTDOWN", "ESOCKTNOSUPPORT", "ESPIPE", "ESRCH", "ESRMNT",
+    "ESTALE", "ESTRPIPE", "ETIME", "ETIMEDOUT", "ETOOMANYREFS", "ETXTBSY", "EUCLEAN", "EUNATCH", "EUSERS",
+    "EWOULDBLOCK", "EXDEV", "EXFULL",
+    "SIGABRT", "SIGALRM", "SIGBUS", "SIGCHLD", "SIGCONT", "SIGEMT", "SIGFPE", "SIGHUP", "SIGILL", "SIGINFO",
+    "SIGINT", "SIGIO", "SIGKILL", "SIGPIPE", "SIGPOLL", "SIGPROF", "SIGPWR", "SIGQUIT", "SIGSEGV", "SIGSTKFLT",
+    "SIGSTOP", "SIGSYS", "SIGTERM", "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGVTALRM",
+    "SIGWINCH", "SIGXCPU", "SIGXFSZ",
+};
+
+/* strcmp() of s[0..n) against a NUL-terminated name. */
+static int name_cmp(const char *s, size_t n, const char *name)
+{
+    size_t m = strlen(name);
+    int c = memcmp(s, name, n < m ? n : m);
+    return c ? c : n < m ? -1 : n > m;
+}
+
+/* ENOENT, SIGKILL (from the list), WSAECONNRESET (Winsock's prefix) */
 static bool is_symbolic_code(const char *s, size_t n)
 {
-    size_t p;
-    if (n > 4 && memcmp(s, "WSAE", 4) == 0)
-        p = 4;
-    else if (n > 3 && memcmp(s, "SIG", 3) == 0)
-        p = 3;
-    else if (n > 0 && s[0] == 'E')
-        p = 1;
-    else
+    if (n > 4 && memcmp(s, "WSAE", 4) == 0) {
+        for (size_t i = 4; i < n; i++)
+            if (!is_upper(s[i]))
+                return false;
+        return true;
+    }
+    if (n < 3 || (s[0] != 'E' && s[0] != 'S'))
         return false;
-    if (n - p < 3)
-        return false;
-    for (size_t i = p; i < n; i++)
-        if (!is_upper(s[i]) && !(i > p && is_digit(s[i])))
-            return false;
-    return true;
+    size_t lo = 0, hi = sizeof symbolic_codes / sizeof *symbolic_codes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = name_cmp(s, n, symbolic_codes[mid]);
+        if (c == 0)
+            return true;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return false;
 }
 
 /* key=value with a name for key */
@@ -281,7 +326,7 @@ static bool is_setting(const char *s, size_t n)
 
 static bool is_path(const char *s, size_t n)
 {
-    if (n > 1 && s[0] == '/' && (is_alnum(s[1]) || in_set(s[1], "._~$")))
+    if (n > 1 && s[0] == '/' && (is_alnum(s[1]) || s[1] == '.' || s[1] == '_' || s[1] == '~' || s[1] == '$'))
         return true;
     if ((n > 2 && memcmp(s, "~/", 2) == 0) || (n > 2 && memcmp(s, "./", 2) == 0) || (n > 3 && memcmp(s, "../", 3) == 0))
         return true;
@@ -296,18 +341,36 @@ static bool has_scope(const char *s, size_t n)
     return false;
 }
 
-/* 64-bit, 3-way: a number glued to an English word; only the number counts */
-static size_t number_with_word(const char *s, size_t n)
+/* $HOME, ${VAR}, $(cmd) */
+static bool is_variable(const char *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n && (is_digit(s[i]) || (s[i] == '.' && i > 0 && i + 1 < n && is_digit(s[i + 1]))))
-        i++;
-    if (i == 0 || i + 1 >= n || s[i] != '-')
+    return n > 1 && s[0] == '$' && (is_alpha(s[1]) || s[1] == '_' || s[1] == '{' || s[1] == '(');
+}
+
+/* a::b, $VAR, snake_case, dotted.name, camelCase */
+static bool is_identifier(const char *s, size_t n)
+{
+    return has_scope(s, n) || is_variable(s, n) || memchr(s, '_', n) || is_dotted_name(s, n) || is_mixed_case(s, n);
+}
+
+/* 64-bit, CMake-generated: a number or a mixed-case name glued to English
+ * words by hyphens. Only the name must survive ("64 位", "CMake 生成的");
+ * returns its length, 0 when the piece is not of that form. */
+static size_t glued_to_words(const char *s, size_t n)
+{
+    const char *dash = memchr(s, '-', n);
+    size_t i = dash ? (size_t)(dash - s) : 0;
+    if (i == 0 || i + 1 >= n)
         return 0;
     for (size_t j = i + 1; j < n; j++)
-        if (!is_lower(s[j]) && s[j] != '-')
+        if (!is_lower(s[j]) && !(s[j] == '-' && s[j - 1] != '-'))
             return 0;
-    return i;
+    bool letters = true;
+    for (size_t j = 0; j < i; j++)
+        letters &= is_alpha(s[j]);
+    if (letters ? is_mixed_case(s, i) : is_number(s, i) || is_version(s, i))
+        return i;
+    return 0;
 }
 
 /* The token kind of a stripped piece; false when it is prose. */
@@ -316,10 +379,12 @@ static bool classify(const char *s, size_t n, ekb_drift_token_kind *kind, size_t
     *keep = n;
     if (!has_alnum(s, n))
         return false;
-    size_t num = number_with_word(s, n);
-    if (num) {
-        *keep = num;
-        *kind = EKB_TOKEN_NUMBER;
+    size_t glued = glued_to_words(s, n);
+    if (glued) {
+        *keep = glued;
+        *kind = is_version(s, glued)  ? EKB_TOKEN_VERSION
+                : is_number(s, glued) ? EKB_TOKEN_NUMBER
+                                      : EKB_TOKEN_IDENTIFIER;
         return true;
     }
     bool digit = false;
@@ -331,15 +396,14 @@ static bool classify(const char *s, size_t n, ekb_drift_token_kind *kind, size_t
         *kind = EKB_TOKEN_SETTING;
     else if (is_path(s, n))
         *kind = EKB_TOKEN_PATH;
-    else if (has_scope(s, n) || (s[0] == '$' && n > 1 && (is_alpha(s[1]) || in_set(s[1], "_{("))) ||
-             (memchr(s, '_', n) && has_alnum(s, n)) || is_dotted_name(s, n) || is_mixed_case(s, n))
+    else if (digit && is_version(s, n))
+        *kind = EKB_TOKEN_VERSION;
+    else if (is_identifier(s, n))
         *kind = EKB_TOKEN_IDENTIFIER;
     else if (is_symbolic_code(s, n))
         *kind = EKB_TOKEN_CODE;
     else if (!digit)
         return false;
-    else if (is_version(s, n))
-        *kind = EKB_TOKEN_VERSION;
     else if (is_number(s, n))
         *kind = EKB_TOKEN_NUMBER;
     else
@@ -351,9 +415,9 @@ static bool classify(const char *s, size_t n, ekb_drift_token_kind *kind, size_t
 static void strip(const char *s, size_t *a, size_t *b)
 {
     for (;;) {
-        while (*a < *b && in_set(s[*a], "'\"`,;"))
+        while (*a < *b && has(s[*a], C_LEAD))
             (*a)++;
-        while (*b > *a && in_set(s[*b - 1], ".,;:!?'\"`"))
+        while (*b > *a && has(s[*b - 1], C_TRAIL))
             (*b)--;
         if (*b - *a > 2 && s[*b - 2] == '\'' && s[*b - 1] == 's' && is_alnum(s[*b - 3]))
             *b -= 2;
@@ -376,8 +440,6 @@ static int piece(const char *s, size_t a, size_t b, ekb_drift_tokens *out, bool 
     return out ? add(out, s + a, keep, kind) : 0;
 }
 
-static bool is_bracket(char c) { return in_set(c, "()[]{}<>"); }
-
 /* Where a URL starts in chunk s[a..b): its scheme before "://"; b if none. */
 static size_t url_start(const char *s, size_t a, size_t b)
 {
@@ -385,7 +447,7 @@ static size_t url_start(const char *s, size_t a, size_t b)
         if (memcmp(s + i, "://", 3) != 0)
             continue;
         size_t q = i;
-        while (q > a && (is_alnum(s[q - 1]) || in_set(s[q - 1], "+.-")))
+        while (q > a && (is_alnum(s[q - 1]) || has(s[q - 1], C_SCHEME)))
             q--;
         while (q < i && !is_alpha(s[q]))
             q++;
@@ -400,7 +462,7 @@ static size_t url_start(const char *s, size_t a, size_t b)
 static size_t url_end(const char *s, size_t a, size_t b)
 {
     for (;;) {
-        if (b > a && in_set(s[b - 1], ".,;:!?'\"`")) {
+        if (b > a && has(s[b - 1], C_TRAIL)) {
             b--;
             continue;
         }
@@ -432,7 +494,7 @@ static int chunk(const char *s, size_t a, size_t b, ekb_drift_tokens *out, bool 
     }
     size_t p = a;
     for (size_t i = a; i <= b; i++) {
-        if (i == b || is_bracket(s[i])) {
+        if (i == b || has(s[i], C_BRACKET)) {
             if (p < i && piece(s, p, i, out, found) != 0)
                 return -1;
             p = i + 1;
@@ -493,14 +555,14 @@ static int quotations(const char *s, size_t n, ekb_drift_tokens *out)
 {
     for (size_t i = 0; i + 2 < n; i++) {
         char q = s[i];
-        if ((q != '\'' && q != '"') || (i > 0 && !is_space(s[i - 1]) && !in_set(s[i - 1], "([{<:=,") && is_ascii(s[i - 1])))
+        if ((q != '\'' && q != '"') || (i > 0 && !is_space(s[i - 1]) && !has(s[i - 1], C_QOPEN) && is_ascii(s[i - 1])))
             continue;
         if (is_space(s[i + 1]) || s[i + 1] == q)
             continue;
         size_t j = i + 2;
         for (; j < n && s[j] != '\n'; j++)
             if (s[j] == q && !is_space(s[j - 1]) &&
-                (j + 1 == n || is_space(s[j + 1]) || in_set(s[j + 1], ".,;:!?)]}>") || !is_ascii(s[j + 1])))
+                (j + 1 == n || is_space(s[j + 1]) || has(s[j + 1], C_QCLOSE) || !is_ascii(s[j + 1])))
                 break;
         if (j >= n || s[j] != q)
             continue;
