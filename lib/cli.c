@@ -21,6 +21,7 @@ static const struct option common_options[] = {
     {"quiet", no_argument, NULL, EKB_OPT_QUIET},
     {"help", no_argument, NULL, EKB_OPT_HELP},
     {"version", no_argument, NULL, EKB_OPT_VERSION},
+    {"changed-since", required_argument, NULL, EKB_OPT_CHANGED_SINCE},
 };
 
 int ekb_cli_usage_error(const ekb_cli *cli, const char *fmt, ...)
@@ -39,7 +40,14 @@ static int common_option(ekb_cli *cli, int id, const char *arg, const char *help
     switch (id) {
     case EKB_OPT_FORMAT:
         if (!ekb_format_parse(arg, &cli->format))
-            return ekb_cli_usage_error(cli, "unknown format '%s' (text, json, junit)", arg);
+            return ekb_cli_usage_error(cli, "unknown format '%s' (" EKB_FORMAT_NAMES ")", arg);
+        return -1;
+    case EKB_OPT_CHANGED_SINCE:
+        /* git would take "-x" for an option: refuse it here (and the git
+         * calls also put it after --end-of-options) */
+        if (!*arg || *arg == '-')
+            return ekb_cli_usage_error(cli, "--changed-since wants a git revision, not '%s'", arg);
+        cli->changed_since = arg;
         return -1;
     case EKB_OPT_WERROR: cli->werror = true; return -1;
     case EKB_OPT_CORPUS: cli->corpus_dir = arg; return -1;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "builtin.h"
+#include "changed.h"
 #include "parallel.h"
 
 #define MAX_WALK_DEPTH 8
@@ -348,7 +349,10 @@ int ekb_corpus_open(ekb_corpus *c, const ekb_corpus_options *opt, ekb_diags *d)
         c->n_corpus = c->n;
         qsort(c->files, c->n, sizeof *c->files, rel_cmp);
     }
-    return mark_targets(c, opt, d);
+    r = mark_targets(c, opt, d);
+    if (r == 0 && opt->changed_since)
+        r = ekb_corpus_mark_changed(c, opt->changed_since, opt->jobs, d);
+    return r;
 }
 
 static int free_one(void *ctx, size_t i, ekb_diags *d)

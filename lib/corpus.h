@@ -37,6 +37,8 @@ typedef struct ekb_corpus_options {
     const char *const *paths; /* files and folders named by the user */
     size_t n_paths;
     bool no_schema;           /* do not load the entry schema */
+    const char *changed_since; /* git revision: keep only the targets its changes can affect (changed.h) */
+    unsigned jobs;            /* threads for the loading that needs (0: one per CPU) */
 } ekb_corpus_options;
 
 /* Finds the corpus, loads policy and schema, lists every file and marks the

@@ -1,5 +1,7 @@
-/* report.c: text (compiler style), JSON and JUnit XML (libxml2) output. */
+/* report.c: text (compiler style), JSON and JUnit XML (libxml2) output; the
+ * CI formats (GitHub, SARIF) are in report_ci.c. */
 #include "report.h"
+#include "report_ci.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -8,7 +10,8 @@
 bool ekb_format_parse(const char *name, ekb_format *out)
 {
     static const struct { const char *name; ekb_format f; } formats[] = {
-        {"text", EKB_FORMAT_TEXT}, {"json", EKB_FORMAT_JSON}, {"junit", EKB_FORMAT_JUNIT}};
+        {"text", EKB_FORMAT_TEXT},     {"json", EKB_FORMAT_JSON},   {"junit", EKB_FORMAT_JUNIT},
+        {"github", EKB_FORMAT_GITHUB}, {"sarif", EKB_FORMAT_SARIF}};
     for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
         if (strcmp(name, formats[i].name) == 0) {
             *out = formats[i].f;
@@ -27,6 +30,13 @@ static void write_location(FILE *out, const char *tool, const ekb_diag *g)
         fprintf(out, "%s: ", g->path);
 }
 
+void ekb_report_write_summary(FILE *out, const ekb_report *r)
+{
+    fprintf(out, "%s: %zu file%s, %zu entr%s, %zu error%s, %zu warning%s\n", r->tool, r->files,
+            r->files == 1 ? "" : "s", r->entries, r->entries == 1 ? "y" : "ies", r->errors,
+            r->errors == 1 ? "" : "s", r->warnings, r->warnings == 1 ? "" : "s");
+}
+
 static int write_text(FILE *out, const ekb_report *r, const ekb_diags *d)
 {
     for (size_t i = 0; i < d->n; i++) {
@@ -35,9 +45,7 @@ static int write_text(FILE *out, const ekb_report *r, const ekb_diags *d)
         fprintf(out, "%s: %s [%s]\n", ekb_severity_name(g->severity), g->message, g->rule);
     }
     if (!r->quiet)
-        fprintf(out, "%s: %zu file%s, %zu entr%s, %zu error%s, %zu warning%s\n", r->tool, r->files,
-                r->files == 1 ? "" : "s", r->entries, r->entries == 1 ? "y" : "ies", r->errors,
-                r->errors == 1 ? "" : "s", r->warnings, r->warnings == 1 ? "" : "s");
+        ekb_report_write_summary(out, r);
     return 0;
 }
 
@@ -156,6 +164,8 @@ int ekb_report_write(FILE *out, const ekb_report *r, const ekb_diags *d)
     switch (r->format) {
     case EKB_FORMAT_JSON: rc = write_json(out, r, d); break;
     case EKB_FORMAT_JUNIT: rc = write_junit(out, r, d); break;
+    case EKB_FORMAT_GITHUB: rc = ekb_report_write_github(out, r, d); break;
+    case EKB_FORMAT_SARIF: rc = ekb_report_write_sarif(out, r, d); break;
     default: rc = write_text(out, r, d); break;
     }
     if (fflush(out) != 0 || ferror(out))

@@ -6,9 +6,16 @@
 
 #include "diag.h"
 
-typedef enum ekb_format { EKB_FORMAT_TEXT, EKB_FORMAT_JSON, EKB_FORMAT_JUNIT } ekb_format;
+typedef enum ekb_format {
+    EKB_FORMAT_TEXT, EKB_FORMAT_JSON, EKB_FORMAT_JUNIT,
+    EKB_FORMAT_GITHUB, /* GitHub Actions workflow commands (::error file=...::) */
+    EKB_FORMAT_SARIF   /* SARIF 2.1.0, one run */
+} ekb_format;
 
-/* Parses "text", "json", "junit"; false when unknown. */
+/* The format names --format takes, for messages: "text, json, ...". */
+#define EKB_FORMAT_NAMES "text, json, junit, github, sarif"
+
+/* Parses "text", "json", "junit", "github", "sarif"; false when unknown. */
 bool ekb_format_parse(const char *name, ekb_format *out);
 
 /* One checked unit (a file, with its entry id when known): a JUnit test case. */

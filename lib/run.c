@@ -38,6 +38,8 @@ int ekb_run_open(ekb_run *run, bool need_schema, bool load_all)
         .paths = (const char *const *)run->cli.paths,
         .n_paths = (size_t)run->cli.n_paths,
         .no_schema = !need_schema,
+        .changed_since = run->cli.changed_since,
+        .jobs = run->cli.jobs,
     };
     int r = ekb_corpus_open(&run->corpus, &co, &run->diags);
     if (r != 0)

@@ -8,6 +8,7 @@
 #include "rules.h"
 #include "run.h"
 #include "schema.h"
+#include "validate.h"
 
 static const char help[] =
     "usage: errkb-validate [OPTION]... [FILE|DIR]...\n"
@@ -15,18 +16,12 @@ static const char help[] =
     "With no FILE, check the whole entries/ folder found at or above the\n"
     "current folder. A file is checked in the context of its whole corpus.\n"
     "\n"
-    "  --corpus DIR        the entries folder (default: found by walking up)\n"
-    "  --format FMT        text (default), json or junit\n"
-    "  --werror            warnings fail the run too\n"
-    "  --today YYYY-MM-DD  the date the date rules compare with (default: today, UTC)\n"
-    "  --jobs N            threads (default: one per CPU)\n"
-    "  --quiet             no summary line\n"
+    EKB_CLI_HELP_SHARED
     "  --schema FILE       validate each FILE (any JSON or YAML value) against this\n"
     "                      JSON Schema only; no corpus rules\n"
     "  --ref-root URI=DIR  with --schema: resolve $ref URIs starting with URI to\n"
     "                      files below DIR (repeatable)\n"
-    "  -h, --help          show this help\n"
-    "  --version           show the version\n"
+    EKB_CLI_HELP_END
     "\n"
     "Exit status: 0 clean, 1 findings, 2 usage, I/O or internal error.\n";
 
@@ -65,64 +60,9 @@ static int take_option(void *ctx, int id, const char *arg)
     return 0;
 }
 
-/* --- schema errors become positioned diagnostics --- */
-
-typedef struct schema_sink {
-    ekb_doc *doc;
-    const char *id;
-    ekb_diags *d;
-    char **pointers; /* reported pointers: the rules skip them */
-    size_t n, cap;
-    int oom;
-} schema_sink;
-
-static int on_schema_error(void *ctx, const ekb_schema_error *e)
-{
-    schema_sink *s = ctx;
-    char rule[64];
-    snprintf(rule, sizeof rule, "schema.%s", e->keyword);
-    if (ekb_doc_report(s->d, s->doc, s->id, e->instance_pointer, e->at_key, EKB_ERROR, rule, "%s (%s)",
-                       e->message, *e->instance_pointer ? e->instance_pointer : "/") != 0) {
-        s->oom = 1;
-        return 1;
-    }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        char **p = realloc(s->pointers, cap * sizeof *p);
-        if (!p) {
-            s->oom = 1;
-            return 1;
-        }
-        s->pointers = p;
-        s->cap = cap;
-    }
-    if (!(s->pointers[s->n] = strdup(e->instance_pointer))) {
-        s->oom = 1;
-        return 1;
-    }
-    s->n++;
-    return 0;
-}
-
-static void sink_free(schema_sink *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->pointers[i]);
-    free(s->pointers);
-}
-
 static int check_entry(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
 {
-    const ekb_rules_options *ro = ctx;
-    schema_sink sink = {.doc = f->doc, .id = f->id, .d = d};
-    int r = ekb_schema_validate(run->corpus.schema, f->doc->root, on_schema_error, &sink);
-    if (r < 0 || sink.oom) {
-        sink_free(&sink);
-        return -1;
-    }
-    r = ekb_rules_check(&run->corpus, f, ro, (const char *const *)sink.pointers, sink.n, d);
-    sink_free(&sink);
-    return r;
+    return ekb_validate_entry(&run->corpus, f, ctx, d);
 }
 
 /* --- --schema mode --- */
@@ -150,7 +90,7 @@ static int schema_mode(validate_opts *o)
 {
     ekb_run *run = o->run;
     ekb_cli *cli = &run->cli;
-    ekb_limits lim = {.max_file_bytes = 64 << 20, .max_depth = 512};
+    ekb_limits lim = {.max_file_bytes = 64 << 20, .max_depth = 512, .allow_nul_escape = true};
     ekb_diags *d = &run->diags;
     ekb_doc *sdoc = NULL;
     int r = ekb_doc_load_file(o->schema_path, &lim, &sdoc, d);
@@ -183,10 +123,8 @@ static int schema_mode(validate_opts *o)
             }
             if (!doc)
                 continue;
-            schema_sink sink = {.doc = doc, .d = d};
-            if (ekb_schema_validate(schema, doc->root, on_schema_error, &sink) < 0 || sink.oom)
+            if (ekb_validate_schema(schema, doc, NULL, d) < 0)
                 r = -1;
-            sink_free(&sink);
             ekb_doc_free(doc);
         }
         if (units && r == 0) {

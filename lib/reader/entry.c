@@ -41,7 +41,7 @@ int ekb_reader_entry_at(const ekb_reader *r, uint32_t i, ekb_reader_entry *e)
     e->evidence_count = ekbf_get64(q + EKBF_E_EVIDENCE);
     for (int k = 0; k < EKB_READER_LIST_COUNT; k++) {
         e->start_[k] = ekbf_get32(q + list_offset[k]);
-        e->n[k] = ekbf_get32(q + list_offset[k] + 4);
+        e->n[k] = ekbf_get16(q + list_offset[k] + 4);
     }
     return 0;
 }
@@ -74,12 +74,12 @@ int ekb_reader_version_at(const ekb_reader *r, const ekb_reader_entry *e, uint32
         return -1;
     const unsigned char *q = r->vers.p + ((size_t)e->start_[EKB_READER_VERSIONS] + i) * r->vers.size;
     out->version = ekbf_get32(q + EKBF_V_VERSION);
-    out->introduced = ekbf_get32(q + EKBF_V_INTRODUCED);
-    out->deprecated = ekbf_get32(q + EKBF_V_DEPRECATED);
-    out->removed = ekbf_get32(q + EKBF_V_REMOVED);
-    out->behavior_change = ekbf_get32(q + EKBF_V_BEHAVIOR);
     out->status = q[EKBF_V_STATUS];
     out->present = q[EKBF_V_PRESENT] & EKBF_VP_ALL;
+    ekb_reader_str *opt[4] = {&out->introduced, &out->deprecated, &out->removed, &out->behavior_change};
+    uint32_t at = ekbf_get32(q + EKBF_V_EXTRAS);
+    for (int k = 0; k < 4; k++)
+        *opt[k] = q[EKBF_V_PRESENT] & (16u << k) ? ekbf_get32(r->list + 4 * (size_t)at++) : EKB_READER_NULL;
     return 0;
 }
 
@@ -97,8 +97,8 @@ int ekb_reader_fix_at(const ekb_reader *r, const ekb_reader_entry *e, ekb_reader
     out->condition = ekbf_get32(q + EKBF_D_CONDITION);
     out->rate = ekbf_getf64(q + EKBF_D_RATE);
     out->sources_ = ekbf_get32(q + EKBF_D_SOURCES);
-    out->n_sources = ekbf_get32(q + EKBF_D_SOURCES + 4);
-    out->present = ekbf_get32(q + EKBF_D_PRESENT) & EKBF_IP_ALL;
+    out->n_sources = ekbf_get16(q + EKBF_D_SOURCES_N);
+    out->present = q[EKBF_D_PRESENT] & EKBF_IP_ALL;
     return 0;
 }
 

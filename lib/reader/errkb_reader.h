@@ -277,11 +277,12 @@ typedef struct ekb_reader_hit {
  * log; invalid UTF-8 is allowed). Writes at most max matches to out, best
  * first: longest match span, then higher confidence, then lower entry index.
  * Returns the number of matching entries (may exceed max), or -1 with *err.
- * A regex that hits the match limit (policy regex.match_limit) counts as not
- * matching; ekb_reader_matcher_limit_hits() tells how many did so. */
+ * A regex that hits a PCRE2 limit (policy regex.match_limit, depth_limit,
+ * heap_limit_kib) or does not compile counts as not matching;
+ * ekb_reader_matcher_limit_hits() tells how many did so. */
 EKB_READER_API int ekb_reader_match(ekb_reader_matcher *m, const char *text, size_t len, unsigned flags,
                                     ekb_reader_hit *out, size_t max, ekb_reader_error *err);
-/* Regexes that hit a PCRE2 limit during the last ekb_reader_match() call. */
+/* Regexes that hit a PCRE2 limit (or did not compile) during the last call. */
 EKB_READER_API size_t ekb_reader_matcher_limit_hits(const ekb_reader_matcher *m);
 /* Regexes actually run during the last call (prefilter effectiveness). */
 EKB_READER_API size_t ekb_reader_matcher_tried(const ekb_reader_matcher *m);

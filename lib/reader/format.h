@@ -64,7 +64,10 @@ enum {
 };
 #define EKBF_META_FLAG_SAMPLES 1u
 
-/* A string reference: a byte offset into STRS, or EKBF_NULL for JSON null. */
+/* A string reference: a byte offset into STRS, or EKBF_NULL for JSON null.
+ * There a string is varint(encoded length << 2 | table), then its FSST
+ * codes for symbol table `table` of SYMT. */
+#define EKBF_TABLES 3
 #define EKBF_NULL UINT32_MAX
 
 /* ENUM: the names of the five enumerations of the entry format, in this order. */
@@ -84,12 +87,12 @@ enum {
     EKBF_E_CONFIDENCE = 56, EKBF_E_FIX_RATE = 64,
     EKBF_E_FIRST_SEEN = 72, EKBF_E_LAST_CONFIRMED = 76, EKBF_E_LAST_UPDATED = 80,
     EKBF_E_EVIDENCE = 84,
-    /* lists: (start u32, count u32) pairs */
-    EKBF_E_VERSIONS = 92, EKBF_E_DEAD_ENDS = 100, EKBF_E_WORKAROUNDS = 108,
-    EKBF_E_WORKAROUNDS_ZH = 116, EKBF_E_OS_SPECIFIC = 124, EKBF_E_TAGS = 132,
-    EKBF_E_ALIASES = 140, EKBF_E_LEADS_TO = 148, EKBF_E_PRECEDED_BY = 156,
-    EKBF_E_CONFUSED = 164, EKBF_E_SAMPLES_MATCH = 172, EKBF_E_SAMPLES_NO_MATCH = 180,
-    EKBF_E_SIZE = 188,
+    /* lists: start u32, count u16 */
+    EKBF_E_VERSIONS = 92, EKBF_E_DEAD_ENDS = 98, EKBF_E_WORKAROUNDS = 104,
+    EKBF_E_WORKAROUNDS_ZH = 110, EKBF_E_OS_SPECIFIC = 116, EKBF_E_TAGS = 122,
+    EKBF_E_ALIASES = 128, EKBF_E_LEADS_TO = 134, EKBF_E_PRECEDED_BY = 140,
+    EKBF_E_CONFUSED = 146, EKBF_E_SAMPLES_MATCH = 152, EKBF_E_SAMPLES_NO_MATCH = 158,
+    EKBF_E_SIZE = 164,
 };
 
 /* ENTR present bits: optional members that the source has (null included). */
@@ -103,22 +106,22 @@ enum {
     EKBF_P_ALL = (1u << 15) - 1,
 };
 
-/* VERS record. */
-enum {
-    EKBF_V_VERSION = 0, EKBF_V_INTRODUCED = 4, EKBF_V_DEPRECATED = 8, EKBF_V_REMOVED = 12,
-    EKBF_V_BEHAVIOR = 16, EKBF_V_STATUS = 20, EKBF_V_PRESENT = 21, EKBF_V_SIZE = 24,
-};
+/* VERS record: version, then where in LIST the optional members that are
+ * strings follow each other, in the order introduced, deprecated, removed,
+ * behavior_change. EKBF_V_PRESENT: bits 0-3 the member is there (a string or
+ * null), bits 4-7 it is a string (and has its place in LIST). */
+enum { EKBF_V_VERSION = 0, EKBF_V_EXTRAS = 4, EKBF_V_STATUS = 8, EKBF_V_PRESENT = 9, EKBF_V_SIZE = 10 };
 enum { EKBF_VP_INTRODUCED = 1, EKBF_VP_DEPRECATED = 2, EKBF_VP_REMOVED = 4, EKBF_VP_BEHAVIOR = 8, EKBF_VP_ALL = 15 };
 
-/* DEAD record. */
+/* DEAD record: sources start u32, count u16; present u8; one zero byte. */
 enum {
     EKBF_D_ACTION = 0, EKBF_D_WHY = 4, EKBF_D_CONDITION = 8, EKBF_D_RATE = 12,
-    EKBF_D_SOURCES = 20, EKBF_D_PRESENT = 28, EKBF_D_SIZE = 32,
+    EKBF_D_SOURCES = 20, EKBF_D_SOURCES_N = 24, EKBF_D_PRESENT = 26, EKBF_D_SIZE = 28,
 };
-/* WORK record. */
+/* WORK record: the same layout, how in place of why_fails. */
 enum {
     EKBF_W_ACTION = 0, EKBF_W_HOW = 4, EKBF_W_CONDITION = 8, EKBF_W_RATE = 12,
-    EKBF_W_SOURCES = 20, EKBF_W_PRESENT = 28, EKBF_W_SIZE = 32,
+    EKBF_W_SOURCES = 20, EKBF_W_SOURCES_N = 24, EKBF_W_PRESENT = 26, EKBF_W_SIZE = 28,
 };
 /* DEAD/WORK present bits. */
 enum { EKBF_IP_HOW = 1, EKBF_IP_CONDITION = 2, EKBF_IP_SOURCES = 4, EKBF_IP_ALL = 7 };
@@ -132,8 +135,17 @@ enum { EKBF_LF_OBJECT = 1, EKBF_LF_PROBABILITY = 2, EKBF_LF_CONDITION = 4, EKBF_
 /* DOMS, CATS, TAGS record: name, then (start, count) into MEMB. */
 enum { EKBF_G_NAME = 0, EKBF_G_START = 4, EKBF_G_COUNT = 8, EKBF_G_SIZE = 12 };
 
-/* RGXS record: compile flags, then the entry's prefilter program in PFLT. */
+/* RGXS record: compile flags, then the entry's prefilter program: first
+ * step and number of steps in PFLT. */
 enum { EKBF_R_FLAGS = 0, EKBF_R_PF_OFFSET = 4, EKBF_R_PF_LENGTH = 8, EKBF_R_SIZE = 12 };
+
+/* PFLT (lib/regex/prefilter.h, serialised): n_atoms u32, the atoms as string
+ * references u32[n] (lower-case ASCII, cut to EKBF_PF_ATOM_MAX bytes), then
+ * the programs' steps as u32: op << 30 | arg. ATOM pushes "atom arg occurs in the folded text";
+ * AND and OR pop arg values and push their conjunction or disjunction. */
+enum { EKBF_PF_ATOM = 1, EKBF_PF_AND = 2, EKBF_PF_OR = 3 };
+#define EKBF_PF_ARG_MASK 0x3FFFFFFFu
+#define EKBF_PF_ATOM_MAX 16 /* a part of a required literal is required too */
 enum {
     EKBF_RF_CASELESS = 1u << 0, EKBF_RF_MULTILINE = 1u << 1, EKBF_RF_DOTALL = 1u << 2,
     EKBF_RF_EXTENDED = 1u << 3, EKBF_RF_UNGREEDY = 1u << 4, EKBF_RF_ALL = (1u << 5) - 1,

@@ -10,8 +10,19 @@ typedef struct found_t {
     double confidence;
 } found_t;
 
+/* Texts up to this many bytes have each candidate's whole prefilter program
+ * checked before its regex runs; longer ones (logs) go straight to PCRE2,
+ * whose JIT scans faster than a search per atom would. */
+#define EVAL_MAX 8192
+
 struct ekb_reader_matcher {
     const ekb_reader *r;
+    unsigned char *folded; /* the text folded, when at most EVAL_MAX bytes */
+    size_t n_folded;
+    uint32_t *atom_seen;   /* epoch at which an atom was looked for */
+    unsigned char *atom_found;
+    unsigned char *stack;  /* program evaluation */
+    size_t skipped;
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
@@ -88,7 +99,12 @@ ekb_reader_matcher *ekb_reader_matcher_new(const ekb_reader *r)
     m->seen = calloc(n, sizeof *m->seen);
     m->cand = malloc(n * sizeof *m->cand);
     m->found = malloc(n * sizeof *m->found);
-    if (!m->md || !m->mctx || !m->seen || !m->cand || !m->found) {
+    m->folded = malloc(EVAL_MAX + 1);
+    m->atom_seen = calloc((size_t)r->pf_atoms + 1, sizeof *m->atom_seen);
+    m->atom_found = malloc((size_t)r->pf_atoms + 1);
+    m->stack = malloc((size_t)r->pf_max_program + 1);
+    if (!m->md || !m->mctx || !m->seen || !m->cand || !m->found || !m->folded || !m->atom_seen || !m->atom_found ||
+        !m->stack) {
         ekb_reader_matcher_free(m);
         return NULL;
     }
@@ -113,6 +129,10 @@ void ekb_reader_matcher_free(ekb_reader_matcher *m)
     free(m->seen);
     free(m->cand);
     free(m->found);
+    free(m->folded);
+    free(m->atom_seen);
+    free(m->atom_found);
+    free(m->stack);
     free(m);
 }
 
@@ -126,9 +146,23 @@ size_t ekb_reader_matcher_tried(const ekb_reader_matcher *m)
     return m->tried;
 }
 
-static inline unsigned char fold(unsigned char c)
+/* The folded byte at t[*i], advancing *i, as lib/regex/prefilter folds: ASCII
+ * to lower case, and U+017F (long s) and U+212A (Kelvin sign), which PCRE2
+ * matches caselessly as 's' and 'k', to those letters. */
+static inline unsigned char fold_at(const unsigned char *t, size_t len, size_t *i)
 {
-    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+    unsigned char c = t[(*i)++];
+    if (c >= 'A' && c <= 'Z')
+        return (unsigned char)(c + 32);
+    if (c == 0xC5 && *i < len && t[*i] == 0xBF) {
+        (*i)++;
+        return 's';
+    }
+    if (c == 0xE2 && len - *i >= 2 && t[*i] == 0x84 && t[*i + 1] == 0xAA) {
+        *i += 2;
+        return 'k';
+    }
+    return c;
 }
 
 /* Adds the entries registered under gram (3 or 4 bytes) as candidates. */
@@ -152,7 +186,7 @@ static size_t probe(ekb_reader_matcher *m, uint32_t gram, uint32_t short_flag, s
 }
 
 /* Candidates: the always-run entries, and those one of whose grams occurs in
- * the text (case folded to ASCII lower case). */
+ * the folded text. A short text is kept folded for the programs. */
 static size_t candidates(ekb_reader_matcher *m, const unsigned char *t, size_t len)
 {
     const ekb_reader *r = m->r;
@@ -164,17 +198,71 @@ static size_t candidates(ekb_reader_matcher *m, const unsigned char *t, size_t l
             m->cand[nc++] = w;
         }
     }
-    if (len < 3 || r->n_pairs == 0)
-        return nc;
-    /* after byte i, g holds bytes i-3..i, the first in its low byte */
-    uint32_t g = (uint32_t)fold(t[0]) << 16 | (uint32_t)fold(t[1]) << 24;
-    for (size_t i = 2; i < len; i++) {
-        g = g >> 8 | (uint32_t)fold(t[i]) << 24;
-        nc = probe(m, g >> 8, EKBF_GRAM_SHORT, nc);
-        if (i >= 3)
+    bool keep = len <= EVAL_MAX;
+    m->n_folded = 0;
+    /* after k folded bytes, g holds the last four, the oldest in its low byte */
+    uint32_t g = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = fold_at(t, len, &i);
+        if (keep)
+            m->folded[m->n_folded++] = c;
+        g = g >> 8 | (uint32_t)c << 24;
+        if (++k >= 3 && r->n_pairs)
+            nc = probe(m, g >> 8, EKBF_GRAM_SHORT, nc);
+        if (k >= 4 && r->n_pairs)
             nc = probe(m, g, 0, nc);
     }
     return nc;
+}
+
+/* Whether atom a occurs in the folded text (looked for once per call). */
+static bool atom_in_text(ekb_reader_matcher *m, uint32_t a)
+{
+    if (m->atom_seen[a] == m->epoch)
+        return m->atom_found[a];
+    const ekb_reader *r = m->r;
+    char atom[EKBF_PF_ATOM_MAX + 1];
+    size_t n = ekb_reader_str_copy(r, ekbf_get32(r->pf_atom + 4 * (size_t)a), atom, sizeof atom);
+    if (n > EKBF_PF_ATOM_MAX)
+        n = EKBF_PF_ATOM_MAX; /* a part of a required atom is required too */
+    const unsigned char *t = m->folded;
+    bool found = n == 0;
+    for (size_t i = 0; !found && n && i + n <= m->n_folded; i++) {
+        const unsigned char *hit = memchr(t + i, (unsigned char)atom[0], m->n_folded - n + 1 - i);
+        if (!hit)
+            break;
+        i = (size_t)(hit - t);
+        found = memcmp(hit, atom, n) == 0;
+    }
+    m->atom_seen[a] = m->epoch;
+    m->atom_found[a] = found;
+    return found;
+}
+
+/* Runs entry i's prefilter program on the folded text (checked at open:
+ * it cannot underflow its stack and leaves one value). */
+static bool program_allows(ekb_reader_matcher *m, uint32_t i)
+{
+    const ekb_reader *r = m->r;
+    const unsigned char *g = r->rgxs.p + (size_t)i * r->rgxs.size;
+    uint32_t first = ekbf_get32(g + EKBF_R_PF_OFFSET), n = ekbf_get32(g + EKBF_R_PF_LENGTH);
+    if (n == 0)
+        return true;
+    size_t sp = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t w = ekbf_get32(r->pf_step + 4 * ((size_t)first + k)), op = w >> 30, arg = w & EKBF_PF_ARG_MASK;
+        if (op == EKBF_PF_ATOM) {
+            m->stack[sp++] = atom_in_text(m, arg);
+            continue;
+        }
+        bool v = op == EKBF_PF_AND;
+        for (uint32_t j = 0; j < arg; j++)
+            v = op == EKBF_PF_AND ? v && m->stack[sp - 1 - j] : v || m->stack[sp - 1 - j];
+        sp -= arg;
+        m->stack[sp++] = v;
+    }
+    return m->stack[0];
 }
 
 /* The ranking: longest span, then higher confidence, then lower index. */
@@ -197,7 +285,7 @@ int ekb_reader_match(ekb_reader_matcher *m, const char *text, size_t len, unsign
     const ekb_reader *r = m->r;
     if (!text)
         text = "";
-    m->limit_hits = m->tried = 0;
+    m->limit_hits = m->tried = m->skipped = 0;
     if (++m->epoch == 0) { /* wrapped: forget every old mark */
         memset(m->seen, 0, ((size_t)r->n_entries + 1) * sizeof *m->seen);
         m->epoch = 1;
@@ -211,11 +299,24 @@ int ekb_reader_match(ekb_reader_matcher *m, const char *text, size_t len, unsign
         nc = candidates(m, (const unsigned char *)text, len);
     }
     size_t nf = 0;
+    bool eval = !(flags & EKB_READER_MATCH_NAIVE) && len <= EVAL_MAX;
     for (size_t k = 0; k < nc; k++) {
         uint32_t i = m->cand[k];
-        pcre2_code *c = ekbr_regex(r, i, err);
-        if (!c)
-            return -1;
+        if (eval && !program_allows(m, i)) {
+            m->skipped++;
+            continue;
+        }
+        ekb_reader_error e2;
+        pcre2_code *c = ekbr_regex(r, i, &e2);
+        if (!c) {
+            if (e2.code != EKB_READER_ERR_REGEX) {
+                if (err)
+                    *err = e2;
+                return -1;
+            }
+            m->limit_hits++; /* a pattern that does not compile never matches */
+            continue;
+        }
         m->tried++;
         int rc = pcre2_match(c, (PCRE2_SPTR)text, len, 0, 0, m->md, m->mctx);
         if (rc >= 0) {

@@ -159,20 +159,37 @@ static int load_meta(ekb_reader *r, uint32_t sizes[5], ekb_reader_error *err)
 
 static int load_symt(ekb_reader *r, ekb_reader_error *err)
 {
-    const unsigned char *p;
+    const unsigned char *p, *end;
     uint32_t len;
     if (need_sect(r, EKBF_SEC_SYMT, &p, &len, err))
         return -1;
-    if (len < 1 || len != 1u + 9u * p[0])
-        return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(p - r->base), "bad symbol table size");
-    r->n_sym = p[0];
-    for (unsigned i = 0; i < r->n_sym; i++) {
-        r->sym_len[i] = p[1 + i];
-        if (r->sym_len[i] < 1 || r->sym_len[i] > 8)
-            return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(p + 1 + i - r->base),
-                             "symbol %u has length %u", i, r->sym_len[i]);
-        r->sym[i] = ekbf_get64(p + 1 + r->n_sym + 8 * i);
+    end = p + len;
+    size_t off = (size_t)(p - r->base);
+    if (len < 1 || p[0] < 1 || p[0] > EKBF_TABLES)
+        return ekbr_fail(err, EKB_READER_ERR_CORRUPT, off, "bad symbol table count");
+    r->n_tables = *p++;
+    for (unsigned t = 0; t < r->n_tables; t++) {
+        if (p == end || (size_t)(end - p) < 1u + p[0])
+            return ekbr_fail(err, EKB_READER_ERR_CORRUPT, off, "symbol table %u is cut short", t);
+        unsigned n = r->n_sym[t] = *p++;
+        const unsigned char *bytes = p + n;
+        for (unsigned i = 0; i < n; i++) {
+            unsigned len = r->sym_len[t][i] = p[i];
+            if (len < 1 || len > 8)
+                return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(p + i - r->base), "symbol %u has length %u", i,
+                                 len);
+            if ((size_t)(end - bytes) < len)
+                return ekbr_fail(err, EKB_READER_ERR_CORRUPT, off, "symbol table %u is cut short", t);
+            uint64_t v = 0;
+            for (unsigned j = 0; j < len; j++)
+                v |= (uint64_t)bytes[j] << (8 * j);
+            r->sym[t][i] = v;
+            bytes += len;
+        }
+        p = bytes;
     }
+    if (p != end)
+        return ekbr_fail(err, EKB_READER_ERR_CORRUPT, off, "bad symbol table size");
     return 0;
 }
 
@@ -194,14 +211,16 @@ static int read_varint(const unsigned char **p, const unsigned char *end, uint32
     return -1;
 }
 
-int ekbr_str_header(const ekb_reader *r, uint32_t off, uint32_t *len, const unsigned char **enc,
-                    uint32_t *enc_len)
+int ekbr_str_header(const ekb_reader *r, uint32_t off, unsigned *table, const unsigned char **enc, uint32_t *enc_len)
 {
     if (off >= r->strs_len)
         return -1;
     const unsigned char *p = r->strs + off, *end = r->strs + r->strs_len;
-    if (read_varint(&p, end, len) || read_varint(&p, end, enc_len) || *enc_len > (size_t)(end - p))
+    uint32_t head;
+    if (read_varint(&p, end, &head) || (head & 3) >= r->n_tables || (head >> 2) > (size_t)(end - p))
         return -1;
+    *enc_len = head >> 2;
+    *table = head & 3;
     *enc = p;
     return 0;
 }
@@ -209,11 +228,12 @@ int ekbr_str_header(const ekb_reader *r, uint32_t off, uint32_t *len, const unsi
 /* A string reference at p: EKBF_NULL when nullable, else a string in STRS. */
 static int check_str(const ekb_reader *r, const unsigned char *p, bool nullable, ekb_reader_error *err)
 {
-    uint32_t off = ekbf_get32(p), len, enc_len;
+    uint32_t off = ekbf_get32(p), enc_len;
+    unsigned table;
     const unsigned char *enc;
     if (off == EKBF_NULL && nullable)
         return 0;
-    if (ekbr_str_header(r, off, &len, &enc, &enc_len) != 0)
+    if (ekbr_str_header(r, off, &table, &enc, &enc_len) != 0)
         return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(p - r->base), "bad string reference %u", off);
     return 0;
 }
@@ -308,10 +328,49 @@ static int load_gram(ekb_reader *r, ekb_reader_error *err)
     return 0;
 }
 
+/* PFLT: the atoms and the programs' steps (lib/regex/prefilter.h). The
+ * atoms' string references are checked with the other strings. */
+static int load_pflt(ekb_reader *r, ekb_reader_error *err)
+{
+    const unsigned char *p;
+    uint32_t len;
+    if (need_sect(r, EKBF_SEC_PFLT, &p, &len, err))
+        return -1;
+    size_t off = (size_t)(p - r->base);
+    if (len < 4 || len % 4 != 0 || ekbf_get32(p) > (len - 4) / 4)
+        return ekbr_fail(err, EKB_READER_ERR_CORRUPT, off, "section 'PFLT' has bad sizes");
+    r->pf_atoms = ekbf_get32(p);
+    r->pf_atom = p + 4;
+    r->pf_step = r->pf_atom + 4 * (size_t)r->pf_atoms;
+    r->pf_steps = (len - 4) / 4 - r->pf_atoms;
+    return 0;
+}
+
+/* A program never pops more than it pushed, names atoms that exist, and
+ * leaves one value (or is empty: always a candidate). */
+static int check_program(ekb_reader *r, uint32_t first, uint32_t n)
+{
+    uint32_t depth = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t w = ekbf_get32(r->pf_step + 4 * ((size_t)first + i)), op = w >> 30, arg = w & EKBF_PF_ARG_MASK;
+        if (op == EKBF_PF_ATOM && arg < r->pf_atoms)
+            depth++;
+        else if ((op == EKBF_PF_AND || op == EKBF_PF_OR) && arg >= 1 && arg <= depth)
+            depth -= arg - 1;
+        else
+            return -1;
+    }
+    if (n && depth != 1)
+        return -1;
+    if (n > r->pf_max_program)
+        r->pf_max_program = n;
+    return 0;
+}
+
 #define CHECK_STR(rec, off, nullable) \
     do { if (check_str(r, (rec) + (off), (nullable), err)) return -1; } while (0)
 #define CHECK_RANGE(rec, off, n, what) \
-    do { if (ekbr_range_ok((rec) + (off), (n))) \
+    do { if (ekbr_list_ok((rec) + (off), (n))) \
         return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)((rec) + (off) - r->base), "%s out of range", what); \
     } while (0)
 
@@ -319,6 +378,8 @@ static int check_records(ekb_reader *r, ekb_reader_error *err)
 {
     for (uint32_t i = 0; i < r->n_list; i++)
         CHECK_STR(r->list, 4 * (size_t)i, true);
+    for (uint32_t i = 0; i < r->pf_atoms; i++)
+        CHECK_STR(r->pf_atom, 4 * (size_t)i, false);
     for (uint32_t i = 0; i < r->n_memb; i++)
         if (ekbf_get32(r->memb + 4 * (size_t)i) >= r->n_entries)
             return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(r->memb + 4 * (size_t)i - r->base),
@@ -327,13 +388,18 @@ static int check_records(ekb_reader *r, ekb_reader_error *err)
         for (uint32_t i = 0; i < r->groups[g].n; i++) {
             const unsigned char *q = r->groups[g].p + (size_t)i * r->groups[g].size;
             CHECK_STR(q, EKBF_G_NAME, false);
-            CHECK_RANGE(q, EKBF_G_START, r->n_memb, "group members");
+            if (ekbr_range_ok(q + EKBF_G_START, r->n_memb))
+                return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(q - r->base), "group members out of range");
         }
     for (uint32_t i = 0; i < r->vers.n; i++) {
         const unsigned char *q = r->vers.p + (size_t)i * r->vers.size;
         CHECK_STR(q, EKBF_V_VERSION, false);
-        for (int k = 1; k < 5; k++)
-            CHECK_STR(q, 4 * k, true);
+        unsigned extras = 0;
+        for (int k = 0; k < 4; k++)
+            extras += (q[EKBF_V_PRESENT] >> (4 + k)) & 1;
+        uint32_t at = ekbf_get32(q + EKBF_V_EXTRAS);
+        if (at > r->n_list || extras > r->n_list - at)
+            return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(q - r->base), "version members out of range");
         if (q[EKBF_V_STATUS] >= r->n_enum[EKBF_ENUM_STATUS])
             return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(q - r->base), "version status out of range");
     }
@@ -344,7 +410,9 @@ static int check_records(ekb_reader *r, ekb_reader_error *err)
             CHECK_STR(q, 0, false);
             CHECK_STR(q, 4, true);
             CHECK_STR(q, 8, true);
-            CHECK_RANGE(q, t ? EKBF_W_SOURCES : EKBF_D_SOURCES, r->n_list, "sources");
+            uint32_t ss = ekbf_get32(q + EKBF_D_SOURCES), sn = ekbf_get16(q + EKBF_D_SOURCES_N);
+            if (ss > r->n_list || sn > r->n_list - ss)
+                return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(q - r->base), "sources out of range");
         }
     for (uint32_t i = 0; i < r->link.n; i++) {
         const unsigned char *q = r->link.p + (size_t)i * r->link.size;
@@ -370,17 +438,18 @@ static int check_records(ekb_reader *r, ekb_reader_error *err)
                                     EKBF_E_SAMPLES_NO_MATCH};
         for (size_t k = 0; k < sizeof lists / sizeof *lists; k++)
             CHECK_RANGE(q, lists[k], r->n_list, "string list");
-        uint32_t os = ekbf_get32(q + EKBF_E_OS_SPECIFIC), osn = ekbf_get32(q + EKBF_E_OS_SPECIFIC + 4);
+        uint32_t os = ekbf_get32(q + EKBF_E_OS_SPECIFIC), osn = ekbf_get16(q + EKBF_E_OS_SPECIFIC + 4);
         if (os > r->n_list || osn > (r->n_list - os) / 2)
             return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(q + EKBF_E_OS_SPECIFIC - r->base),
                              "os_specific out of range");
-        for (int off = EKBF_E_LEADS_TO; off <= EKBF_E_CONFUSED; off += 8)
+        for (int off = EKBF_E_LEADS_TO; off <= EKBF_E_CONFUSED; off += 6)
             CHECK_RANGE(q, off, r->link.n, "links");
         const unsigned char *g = r->rgxs.p + (size_t)i * r->rgxs.size;
         if (ekbf_get32(g + EKBF_R_FLAGS) & ~(uint32_t)EKBF_RF_ALL)
             return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(g - r->base), "unknown regex flags");
-        if (ekbr_range_ok(g + EKBF_R_PF_OFFSET, r->pflt_len))
-            return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(g - r->base), "prefilter data out of range");
+        if (ekbr_range_ok(g + EKBF_R_PF_OFFSET, r->pf_steps) ||
+            check_program(r, ekbf_get32(g + EKBF_R_PF_OFFSET), ekbf_get32(g + EKBF_R_PF_LENGTH)))
+            return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(g - r->base), "bad prefilter program");
     }
     return 0;
 }
@@ -407,8 +476,7 @@ static int load_all(ekb_reader *r, unsigned flags, ekb_reader_error *err)
         table(r, EKBF_SEC_TAGS, EKBF_G_SIZE, &r->groups[2], err) ||
         table(r, EKBF_SEC_RGXS, EKBF_R_SIZE, &r->rgxs, err) ||
         u32_array(r, EKBF_SEC_LIST, &r->list, &r->n_list, err) ||
-        u32_array(r, EKBF_SEC_MEMB, &r->memb, &r->n_memb, err) ||
-        need_sect(r, EKBF_SEC_PFLT, &r->pflt, &r->pflt_len, err))
+        u32_array(r, EKBF_SEC_MEMB, &r->memb, &r->n_memb, err) || load_pflt(r, err))
         return -1;
     (void)len;
     if (r->entr.n != r->n_entries || r->rgxs.n != r->n_entries)

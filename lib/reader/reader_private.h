@@ -31,9 +31,10 @@ struct ekb_reader {
 
     const unsigned char *strs;
     uint32_t strs_len;
-    unsigned n_sym;
-    uint64_t sym[255];       /* FSST symbols, little-endian, zero-padded */
-    unsigned char sym_len[255];
+    unsigned n_tables;       /* FSST symbol tables: 1 to EKBF_TABLES */
+    unsigned n_sym[EKBF_TABLES];
+    uint64_t sym[EKBF_TABLES][255]; /* FSST symbols, little-endian, zero-padded */
+    unsigned char sym_len[EKBF_TABLES][255];
 
     const unsigned char *enums[EKBF_ENUM_COUNT]; /* u32 string references */
     uint32_t n_enum[EKBF_ENUM_COUNT];
@@ -43,8 +44,9 @@ struct ekb_reader {
     uint32_t n_list;
     const unsigned char *memb; /* u32 entry numbers */
     uint32_t n_memb;
-    const unsigned char *pflt;
-    uint32_t pflt_len;
+    /* PFLT */
+    uint32_t pf_atoms, pf_steps, pf_max_program;
+    const unsigned char *pf_atom, *pf_step;
 
     /* GRAM */
     uint32_t gram_mask, n_pairs, n_always;
@@ -67,15 +69,22 @@ int ekbr_fail(ekb_reader_error *err, ekb_reader_status code, size_t offset, cons
 #endif
     ;
 
-/* Parses the header of the string at off: decoded length, compressed bytes.
- * 0, or -1 when it does not fit in STRS. */
-int ekbr_str_header(const ekb_reader *r, uint32_t off, uint32_t *len, const unsigned char **enc,
-                    uint32_t *enc_len);
+/* Parses the header of the string at off: symbol table and compressed
+ * bytes. 0, or -1 when it does not fit in STRS. */
+int ekbr_str_header(const ekb_reader *r, uint32_t off, unsigned *table, const unsigned char **enc, uint32_t *enc_len);
 
-/* A (start, count) pair at p, checked against a table of n items: 0 or -1. */
+/* A (start u32, count u32) pair at p, checked against a table of n items:
+ * 0 or -1. */
 static inline int ekbr_range_ok(const unsigned char *p, uint32_t n)
 {
     uint32_t start = ekbf_get32(p), count = ekbf_get32(p + 4);
+    return start <= n && count <= n - start ? 0 : -1;
+}
+
+/* The same for a list: start u32, count u16. */
+static inline int ekbr_list_ok(const unsigned char *p, uint32_t n)
+{
+    uint32_t start = ekbf_get32(p), count = ekbf_get16(p + 4);
     return start <= n && count <= n - start ? 0 : -1;
 }
 

@@ -5,14 +5,17 @@
 
 #include "reader_private.h"
 
-/* FSST: code c < n_sym stands for symbol c (1 to 8 bytes); code 255 is an
- * escape, the next byte stands for itself. Other codes only appear in a
- * corrupt index and decode to nothing. Writes at most cap bytes to out and
- * returns the full decoded length. */
-static size_t fsst_decode(const ekb_reader *r, const unsigned char *in, uint32_t n, char *out, size_t cap)
+/* FSST with symbol table t: code c < n_sym stands for symbol c (1 to 8
+ * bytes); code 255 is an escape, the next byte stands for itself. Other
+ * codes only appear in a corrupt index and decode to nothing. Writes at most
+ * cap bytes to out (none when out is NULL) and returns the full decoded
+ * length. */
+static size_t fsst_decode(const ekb_reader *r, unsigned t, const unsigned char *in, uint32_t n, char *out, size_t cap)
 {
     const unsigned char *end = in + n;
     size_t k = 0;
+    if (!out)
+        cap = 0;
     while (in < end) {
         unsigned c = *in++;
         if (c == 255) {
@@ -22,9 +25,9 @@ static size_t fsst_decode(const ekb_reader *r, const unsigned char *in, uint32_t
                 out[k] = (char)*in;
             in++;
             k++;
-        } else if (c < r->n_sym) {
-            unsigned len = r->sym_len[c];
-            uint64_t s = r->sym[c];
+        } else if (c < r->n_sym[t]) {
+            unsigned len = r->sym_len[t][c];
+            uint64_t s = r->sym[t][c];
             if (cap >= 8 && k <= cap - 8) {
                 unsigned char b[8];
                 ekbf_put64(b, s);
@@ -42,51 +45,54 @@ static size_t fsst_decode(const ekb_reader *r, const unsigned char *in, uint32_t
 
 size_t ekb_reader_str_len(const ekb_reader *r, ekb_reader_str s)
 {
-    uint32_t len, enc_len;
+    uint32_t enc_len;
+    unsigned t;
     const unsigned char *enc;
-    if (s == EKB_READER_NULL || ekbr_str_header(r, s, &len, &enc, &enc_len))
+    if (s == EKB_READER_NULL || ekbr_str_header(r, s, &t, &enc, &enc_len))
         return 0;
-    return len;
+    return fsst_decode(r, t, enc, enc_len, NULL, 0);
 }
 
 size_t ekb_reader_str_copy(const ekb_reader *r, ekb_reader_str s, char *buf, size_t size)
 {
-    uint32_t len, enc_len;
+    uint32_t enc_len;
+    unsigned t;
     const unsigned char *enc;
-    if (s == EKB_READER_NULL || ekbr_str_header(r, s, &len, &enc, &enc_len)) {
+    if (s == EKB_READER_NULL || ekbr_str_header(r, s, &t, &enc, &enc_len)) {
         if (size)
             buf[0] = '\0';
         return 0;
     }
     if (size == 0)
-        return len;
-    size_t got = fsst_decode(r, enc, enc_len, buf, size - 1);
+        return fsst_decode(r, t, enc, enc_len, NULL, 0);
+    size_t got = fsst_decode(r, t, enc, enc_len, buf, size - 1);
     buf[got < size - 1 ? got : size - 1] = '\0';
-    /* a corrupt string may decode to another length than its header says:
-     * report what was decoded, so callers never read past it */
     return got;
 }
 
 char *ekb_reader_str_dup(const ekb_reader *r, ekb_reader_str s)
 {
-    uint32_t len, enc_len;
+    uint32_t enc_len;
+    unsigned t;
     const unsigned char *enc;
-    if (s == EKB_READER_NULL || ekbr_str_header(r, s, &len, &enc, &enc_len))
+    if (s == EKB_READER_NULL || ekbr_str_header(r, s, &t, &enc, &enc_len))
         return NULL;
+    size_t len = fsst_decode(r, t, enc, enc_len, NULL, 0);
     /* a symbol may write up to 8 bytes at once: room for it */
-    char *buf = malloc((size_t)len + 9);
+    char *buf = malloc(len + 9);
     if (!buf)
         return NULL;
-    size_t got = fsst_decode(r, enc, enc_len, buf, (size_t)len + 8);
-    buf[got < len ? got : len] = '\0';
+    fsst_decode(r, t, enc, enc_len, buf, len + 8);
+    buf[len] = '\0';
     return buf;
 }
 
 int ekb_reader_str_cmp(const ekb_reader *r, ekb_reader_str s, const char *text, size_t n)
 {
-    uint32_t len, enc_len;
+    uint32_t enc_len;
+    unsigned tab;
     const unsigned char *in;
-    if (s == EKB_READER_NULL || ekbr_str_header(r, s, &len, &in, &enc_len))
+    if (s == EKB_READER_NULL || ekbr_str_header(r, s, &tab, &in, &enc_len))
         return n ? -1 : 0;
     const unsigned char *end = in + enc_len, *t = (const unsigned char *)text;
     size_t k = 0;
@@ -99,9 +105,9 @@ int ekb_reader_str_cmp(const ekb_reader *r, ekb_reader_str s, const char *text, 
                 break;
             b[0] = *in++;
             m = 1;
-        } else if (c < r->n_sym) {
-            ekbf_put64(b, r->sym[c]);
-            m = r->sym_len[c];
+        } else if (c < r->n_sym[tab]) {
+            ekbf_put64(b, r->sym[tab][c]);
+            m = r->sym_len[tab][c];
         }
         for (unsigned j = 0; j < m; j++, k++) {
             if (k == n)

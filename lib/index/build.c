@@ -1,0 +1,754 @@
+/* build.c: compiling a loaded corpus into the index: entries in id order,
+ * strings interned once and FSST-compressed, sections laid out, header and
+ * checksum written. Deterministic: nothing depends on file order, locale,
+ * time or machine. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+#include "fsst.h"
+#include "policy.h"
+
+unsigned char *ekb_bytes_add(ekb_bytes *b, size_t n)
+{
+    if (b->failed)
+        return NULL;
+    if (n > b->cap - b->len) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap - b->len < n) {
+            if (cap > SIZE_MAX / 2) {
+                b->failed = true;
+                return NULL;
+            }
+            cap *= 2;
+        }
+        unsigned char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = true;
+            return NULL;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    unsigned char *at = b->p + b->len;
+    memset(at, 0, n);
+    b->len += n;
+    return at;
+}
+
+void ekb_bytes_free(ekb_bytes *b)
+{
+    free(b->p);
+    *b = (ekb_bytes){0};
+}
+
+/* --- interning --- */
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static int rehash(builder *b)
+{
+    size_t ns = b->n_slots ? b->n_slots * 2 : 4096;
+    uint32_t *slots = calloc(ns, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < b->n_str; i++) {
+        size_t h = hash_bytes(b->str[i].s, b->str[i].len) & (ns - 1);
+        while (slots[h])
+            h = (h + 1) & (ns - 1);
+        slots[h] = (uint32_t)i + 1;
+    }
+    free(b->slots);
+    b->slots = slots;
+    b->n_slots = ns;
+    return 0;
+}
+
+uint32_t ekb_b_intern(builder *b, const char *s, size_t len)
+{
+    if (b->oom)
+        return 0;
+    if ((b->n_str + 1) * 2 > b->n_slots && rehash(b) != 0) {
+        b->oom = true;
+        return 0;
+    }
+    size_t h = hash_bytes(s, len) & (b->n_slots - 1);
+    while (b->slots[h]) {
+        bstr *x = &b->str[b->slots[h] - 1];
+        if (x->len == len && memcmp(x->s, s, len) == 0)
+            return b->slots[h] - 1;
+        h = (h + 1) & (b->n_slots - 1);
+    }
+    if (b->n_str == b->cap_str) {
+        size_t cap = b->cap_str ? b->cap_str * 2 : 1024;
+        bstr *v = realloc(b->str, cap * sizeof *v);
+        if (!v) {
+            b->oom = true;
+            return 0;
+        }
+        b->str = v;
+        b->cap_str = cap;
+    }
+    b->str[b->n_str] = (bstr){s, len};
+    b->slots[h] = (uint32_t)++b->n_str;
+    return (uint32_t)(b->n_str - 1);
+}
+
+void ekb_b_ref(builder *b, int sec, size_t off, uint32_t n)
+{
+    if (b->sec[sec].failed || off + 4 > b->sec[sec].len)
+        return;
+    ekbf_put32(b->sec[sec].p + off, n);
+    if (n == EKBF_NULL)
+        return;
+    if (b->n_fix == b->cap_fix) {
+        size_t cap = b->cap_fix ? b->cap_fix * 2 : 4096;
+        fixup *v = realloc(b->fix, cap * sizeof *v);
+        if (!v) {
+            b->oom = true;
+            return;
+        }
+        b->fix = v;
+        b->cap_fix = cap;
+    }
+    b->fix[b->n_fix++] = (fixup){(uint32_t)off, n, (uint8_t)sec};
+}
+
+const char *ekb_b_own(builder *b, char *s)
+{
+    if (!s) {
+        b->oom = true;
+        free(s);
+        return NULL;
+    }
+    if (b->n_owned == b->cap_owned) {
+        size_t cap = b->cap_owned ? b->cap_owned * 2 : 16;
+        char **v = realloc(b->owned, cap * sizeof *v);
+        if (!v) {
+            b->oom = true;
+            free(s);
+            return NULL;
+        }
+        b->owned = v;
+        b->cap_owned = cap;
+    }
+    return b->owned[b->n_owned++] = s;
+}
+
+/* --- entries and groups --- */
+
+static int cmp_item(const void *a, const void *b)
+{
+    return strcmp(((const item *)a)->id, ((const item *)b)->id);
+}
+
+long ekb_b_entry_number(const builder *b, const char *id)
+{
+    size_t lo = 0, hi = b->n_items;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(b->items[mid].id, id);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+long ekb_nameset_find(const nameset *ns, const char *name)
+{
+    size_t lo = 0, hi = ns->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ns->v[mid], name);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+static int nameset_add(nameset *ns, const char *s)
+{
+    if (!s)
+        return 0;
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 64;
+        const char **v = realloc(ns->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        ns->v = v;
+        ns->cap = cap;
+    }
+    ns->v[ns->n++] = s;
+    return 0;
+}
+
+/* Sorts and deduplicates. */
+static void nameset_seal(nameset *ns)
+{
+    qsort(ns->v, ns->n, sizeof *ns->v, cmp_name);
+    size_t m = 0;
+    for (size_t i = 0; i < ns->n; i++)
+        if (!m || strcmp(ns->v[m - 1], ns->v[i]) != 0)
+            ns->v[m++] = ns->v[i];
+    ns->n = m;
+}
+
+/* The domain, category and tag names of the current items. */
+static int collect_groups(builder *b)
+{
+    for (int g = 0; g < 3; g++)
+        b->groups[g].n = 0;
+    for (size_t i = 0; i < b->n_items; i++) {
+        json_t *e = b->items[i].f->doc->root;
+        if (nameset_add(&b->groups[0], json_string_value(json_object_get(e, "domain"))) ||
+            nameset_add(&b->groups[1], json_string_value(json_object_get(e, "category"))))
+            return -1;
+        json_t *tags = json_object_get(e, "tags"), *t;
+        size_t k;
+        json_array_foreach(tags, k, t) if (nameset_add(&b->groups[2], json_string_value(t))) return -1;
+    }
+    for (int g = 0; g < 3; g++)
+        nameset_seal(&b->groups[g]);
+    return 0;
+}
+
+/* Group numbers of entry e in group kind g: calls add for each. */
+static int each_member(const builder *b, json_t *e, int g, int (*add)(void *, size_t), void *ctx)
+{
+    if (g < 2) {
+        long k = ekb_nameset_find(&b->groups[g], json_string_value(json_object_get(e, g ? "category" : "domain")) ?
+                                                  json_string_value(json_object_get(e, g ? "category" : "domain")) : "");
+        return k >= 0 ? add(ctx, (size_t)k) : 0;
+    }
+    json_t *t;
+    size_t j;
+    json_array_foreach(json_object_get(e, "tags"), j, t) {
+        long k = json_string_value(t) ? ekb_nameset_find(&b->groups[2], json_string_value(t)) : -1;
+        if (k >= 0 && add(ctx, (size_t)k))
+            return -1;
+    }
+    return 0;
+}
+
+typedef struct counting {
+    size_t *count; /* per group: members, then the next free slot */
+    uint32_t *slots;
+    uint32_t entry;
+} counting;
+
+static int count_one(void *ctx, size_t k)
+{
+    ((counting *)ctx)->count[k]++;
+    return 0;
+}
+
+static int place_one(void *ctx, size_t k)
+{
+    counting *c = ctx;
+    c->slots[c->count[k]++] = c->entry;
+    return 0;
+}
+
+/* DOMS, CATS, TAGS and MEMB: each group's name and its entries, ascending
+ * (a counting sort: linear in the number of memberships). */
+static int write_groups(builder *b)
+{
+    static const int secs[3] = {S_DOMS, S_CATS, S_TAGS};
+    for (int g = 0; g < 3; g++) {
+        nameset *ns = &b->groups[g];
+        counting c = {calloc(ns->n + 1, sizeof *c.count), NULL, 0};
+        if (!c.count)
+            return -1;
+        for (size_t i = 0; i < b->n_items; i++)
+            each_member(b, b->items[i].f->doc->root, g, count_one, &c);
+        size_t total = 0, base = b->sec[S_MEMB].len / 4;
+        for (size_t k = 0; k < ns->n; k++) {
+            size_t n = c.count[k];
+            c.count[k] = total;
+            total += n;
+        }
+        unsigned char *memb = ekb_bytes_add(&b->sec[S_MEMB], 4 * total);
+        c.slots = malloc((total + 1) * sizeof *c.slots);
+        unsigned char *recs = ekb_bytes_add(&b->sec[secs[g]], EKBF_G_SIZE * ns->n);
+        if (!memb || !c.slots || !recs) {
+            free(c.count);
+            free(c.slots);
+            return -1;
+        }
+        for (size_t k = 0; k < ns->n; k++)
+            ekbf_put32(recs + EKBF_G_SIZE * k + EKBF_G_START, (uint32_t)(base + c.count[k]));
+        for (size_t i = 0; i < b->n_items; i++) {
+            c.entry = (uint32_t)i;
+            each_member(b, b->items[i].f->doc->root, g, place_one, &c);
+        }
+        memb = b->sec[S_MEMB].p + 4 * base;
+        for (size_t m = 0; m < total; m++)
+            ekbf_put32(memb + 4 * m, c.slots[m]);
+        for (size_t k = 0; k < ns->n; k++) {
+            size_t start = ekbf_get32(b->sec[secs[g]].p + EKBF_G_SIZE * k + EKBF_G_START);
+            ekbf_put32(b->sec[secs[g]].p + EKBF_G_SIZE * k + EKBF_G_COUNT, (uint32_t)(base + c.count[k] - start));
+            ekb_b_ref(b, secs[g], EKBF_G_SIZE * k + EKBF_G_NAME, ekb_b_intern(b, ns->v[k], strlen(ns->v[k])));
+        }
+        free(c.count);
+        free(c.slots);
+    }
+    return b->oom ? -1 : 0;
+}
+
+/* --- strings pool --- */
+
+static void put_varint(unsigned char **p, uint32_t v)
+{
+    while (v >= 0x80) {
+        *(*p)++ = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    *(*p)++ = (unsigned char)v;
+}
+
+/* Which symbol table a string uses, so that each learns one kind of text:
+ * 1 for text mostly outside ASCII (the Chinese translations), 2 for
+ * code-like text (regexes, commands, paths, URLs), 0 for prose. */
+static unsigned table_of(const bstr *x)
+{
+    static const char code_chars[] = "\\()[]{}/$=_`|*+.:;<>'\"";
+    bool is_code[256] = {false};
+    for (const char *c = code_chars; *c; c++)
+        is_code[(unsigned char)*c] = true;
+    size_t high = 0, punct = 0;
+    for (size_t i = 0; i < x->len; i++) {
+        unsigned char c = (unsigned char)x->s[i];
+        high += c >= 0x80;
+        punct += is_code[c];
+    }
+    return high * 4 > x->len ? 1 : punct * 20 > x->len ? 2 : 0;
+}
+
+/* SYMT and STRS: trains the two FSST tables on the referenced strings,
+ * encodes each string once, then patches every reference with its offset. */
+static int write_pool(builder *b, ekb_index *out)
+{
+    int r = -1;
+    bool *used = calloc(b->n_str + 1, sizeof *used);
+    uint32_t *offset = malloc((b->n_str + 1) * sizeof *offset);
+    const unsigned char **sv = malloc((b->n_str + 1) * sizeof *sv);
+    size_t *lv = malloc((b->n_str + 1) * sizeof *lv);
+    ekb_fsst *t = malloc(EKBF_TABLES * sizeof *t);
+    unsigned char *enc = NULL;
+    size_t longest = 0;
+    if (!used || !offset || !sv || !lv || !t)
+        goto done;
+    for (size_t i = 0; i < b->n_fix; i++)
+        used[b->fix[i].str] = true;
+    for (size_t i = 0; i < b->n_str; i++)
+        if (used[i]) {
+            out->unique_strings++;
+            out->string_bytes += b->str[i].len;
+            if (b->str[i].len > longest)
+                longest = b->str[i].len;
+        }
+    out->strings = b->n_fix;
+    unsigned char *p = ekb_bytes_add(&b->sec[S_SYMT], 1);
+    if (!p)
+        goto done;
+    p[0] = EKBF_TABLES;
+    for (unsigned k = 0; k < EKBF_TABLES; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < b->n_str; i++)
+            if (used[i] && table_of(&b->str[i]) == k) {
+                sv[n] = (const unsigned char *)b->str[i].s;
+                lv[n++] = b->str[i].len;
+            }
+        size_t bytes = 0;
+        if (ekb_fsst_train(&t[k], sv, lv, n) != 0)
+            goto done;
+        for (unsigned i = 0; i < t[k].n; i++)
+            bytes += t[k].len[i];
+        if (!(p = ekb_bytes_add(&b->sec[S_SYMT], 1 + (size_t)t[k].n + bytes)))
+            goto done;
+        /* count, lengths, then the symbols' bytes back to back */
+        p[0] = (unsigned char)t[k].n;
+        unsigned char *sym = p + 1 + t[k].n;
+        for (unsigned i = 0; i < t[k].n; i++) {
+            p[1 + i] = t[k].len[i];
+            for (unsigned j = 0; j < t[k].len[i]; j++)
+                *sym++ = (unsigned char)(t[k].sym[i] >> (8 * j));
+        }
+    }
+    if (!(enc = malloc(2 * longest + 16)))
+        goto done;
+    ekb_bytes *pool = &b->sec[S_STRS];
+    for (size_t i = 0; i < b->n_str; i++) {
+        if (!used[i])
+            continue;
+        /* each string takes the table that encodes it shortest (the tables
+         * were trained on the kinds of text table_of tells apart) */
+        const unsigned char *src = (const unsigned char *)b->str[i].s;
+        size_t m = SIZE_MAX;
+        unsigned k = 0;
+        for (unsigned c = 0; c < EKBF_TABLES; c++) {
+            size_t mc = ekb_fsst_encode(&t[c], src, b->str[i].len, enc);
+            if (mc < m) {
+                m = mc;
+                k = c;
+            }
+        }
+        if (k != EKBF_TABLES - 1)
+            m = ekb_fsst_encode(&t[k], src, b->str[i].len, enc);
+        if (pool->len > UINT32_MAX - 16 || m > UINT32_MAX / 4) {
+            pool->failed = true;
+            goto done;
+        }
+        offset[i] = (uint32_t)pool->len;
+        unsigned char head[10], *h = head;
+        put_varint(&h, (uint32_t)m << 2 | k);
+        unsigned char *q = ekb_bytes_add(pool, (size_t)(h - head) + m);
+        if (!q)
+            goto done;
+        memcpy(q, head, (size_t)(h - head));
+        memcpy(q + (h - head), enc, m);
+    }
+    out->pool_bytes = pool->len;
+    for (size_t i = 0; i < b->n_fix; i++)
+        ekbf_put32(b->sec[b->fix[i].sec].p + b->fix[i].off, offset[b->fix[i].str]);
+    r = 0;
+done:
+    free(used);
+    free(offset);
+    free(sv);
+    free(lv);
+    free(t);
+    free(enc);
+    return r;
+}
+
+/* --- policy and schema --- */
+
+static int regex_flags(builder *b, ekb_corpus *c)
+{
+    static const struct { const char *name; uint32_t bit; } names[] = {
+        {"caseless", EKBF_RF_CASELESS}, {"multiline", EKBF_RF_MULTILINE}, {"dotall", EKBF_RF_DOTALL},
+        {"extended", EKBF_RF_EXTENDED}, {"ungreedy", EKBF_RF_UNGREEDY},
+    };
+    json_t *flags = ekb_policy_get(&c->policy, "/regex/default_flags"), *v;
+    size_t i;
+    json_array_foreach(flags, i, v) {
+        size_t k = 0;
+        while (k < sizeof names / sizeof *names && !(json_is_string(v) && !strcmp(json_string_value(v), names[k].name)))
+            k++;
+        if (k == sizeof names / sizeof *names)
+            return ekb_diags_add(b->d, c->policy.doc ? c->policy.doc->path : "", 0, 0, EKB_ERROR, "index.policy",
+                                 NULL, NULL, "regex flag '%s' is not one of caseless, multiline, dotall, extended, ungreedy",
+                                 json_is_string(v) ? json_string_value(v) : "?") ? -1 : 1;
+        b->regex_flags |= names[k].bit;
+    }
+    return 0;
+}
+
+static int load_enums(builder *b, ekb_corpus *c)
+{
+    static const char *const where[EKBF_ENUM_COUNT] = {
+        "/properties/root_cause_type/enum", "/properties/verification_tier/enum", "/properties/resolvable/enum",
+        "/properties/locale/enum", "/$defs/version/properties/status/enum",
+    };
+    json_t *root = c->schema_doc ? c->schema_doc->root : NULL;
+    for (int k = 0; k < EKBF_ENUM_COUNT; k++) {
+        json_t *v = root ? ekb_json_pointer_get(root, where[k]) : NULL;
+        if (!json_is_array(v) || json_array_size(v) > 255)
+            return ekb_diags_add(b->d, c->schema_doc ? c->schema_doc->path : "", 0, 0, EKB_ERROR, "index.schema",
+                                 NULL, NULL, "the entry schema has no enum of at most 255 names at '%s'", where[k])
+                       ? -1 : 1;
+        b->enums[k] = v;
+    }
+    return 0;
+}
+
+static int write_enums(builder *b)
+{
+    for (int k = 0; k < EKBF_ENUM_COUNT; k++) {
+        size_t n = json_array_size(b->enums[k]), q = b->sec[S_ENUM].len;
+        unsigned char *p = ekb_bytes_add(&b->sec[S_ENUM], 4 + 4 * n);
+        if (!p)
+            return -1;
+        ekbf_put32(p, (uint32_t)n);
+        for (size_t i = 0; i < n; i++) {
+            json_t *v = json_array_get(b->enums[k], i);
+            const char *s = json_is_string(v) ? json_string_value(v) : "";
+            ekb_b_ref(b, S_ENUM, q + 4 + 4 * i, ekb_b_intern(b, s, strlen(s)));
+        }
+    }
+    return b->oom ? -1 : 0;
+}
+
+static int write_meta(builder *b, ekb_corpus *c)
+{
+    unsigned char *p = ekb_bytes_add(&b->sec[S_META], EKBF_META_SIZE);
+    if (!p)
+        return -1;
+    ekbf_put32(p + EKBF_META_ENTRY_SIZE, EKBF_E_SIZE);
+    ekbf_put32(p + EKBF_META_VERSION_SIZE, EKBF_V_SIZE);
+    ekbf_put32(p + EKBF_META_DEAD_END_SIZE, EKBF_D_SIZE);
+    ekbf_put32(p + EKBF_META_WORKAROUND_SIZE, EKBF_W_SIZE);
+    ekbf_put32(p + EKBF_META_LINK_SIZE, EKBF_L_SIZE);
+    unsigned long ml = ekb_policy_uint(&c->policy, "/regex/match_limit", 1000000, b->d);
+    unsigned long dl = ekb_policy_uint(&c->policy, "/regex/depth_limit", 5000, b->d);
+    unsigned long hl = ekb_policy_uint(&c->policy, "/regex/heap_limit_kib", 20480, b->d);
+    ekbf_put32(p + EKBF_META_MATCH_LIMIT, ml > UINT32_MAX ? UINT32_MAX : (uint32_t)ml);
+    ekbf_put32(p + EKBF_META_DEPTH_LIMIT, dl > UINT32_MAX ? UINT32_MAX : (uint32_t)dl);
+    ekbf_put32(p + EKBF_META_HEAP_LIMIT_KIB, hl > UINT32_MAX ? UINT32_MAX : (uint32_t)hl);
+    ekbf_put32(p + EKBF_META_FLAGS, b->samples ? EKBF_META_FLAG_SAMPLES : 0);
+    return 0;
+}
+
+/* RGXS, PFLT and GRAM: each entry's flags and prefilter program, and the
+ * gram table over all entries. */
+static int write_regexes(builder *b, ekb_index *out)
+{
+    size_t n = b->n_items;
+    ekb_cover *covers = calloc(n + 1, sizeof *covers);
+    const char **pats = malloc((n + 1) * sizeof *pats);
+    uint32_t *first = malloc((n + 1) * sizeof *first), *count = malloc((n + 1) * sizeof *count);
+    unsigned char *p = ekb_bytes_add(&b->sec[S_RGXS], EKBF_R_SIZE * n);
+    int r = covers && pats && first && count && p ? 0 : -1;
+    for (size_t i = 0; r == 0 && i < n; i++)
+        pats[i] = json_string_value(json_object_get(b->items[i].f->doc->root, "regex"));
+    if (r == 0)
+        r = ekb_index_prefilter(b, pats, n, first, count, covers);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        p = b->sec[S_RGXS].p + EKBF_R_SIZE * i;
+        ekbf_put32(p + EKBF_R_FLAGS, b->regex_flags);
+        ekbf_put32(p + EKBF_R_PF_OFFSET, first[i]);
+        ekbf_put32(p + EKBF_R_PF_LENGTH, count[i]);
+    }
+    if (r == 0)
+        r = ekb_gram_section(covers, (uint32_t)n, &b->sec[S_GRAM], &out->always_run);
+    for (size_t i = 0; covers && i < n; i++)
+        ekb_cover_free(&covers[i]);
+    free(covers);
+    free(pats);
+    free(first);
+    free(count);
+    return r;
+}
+
+/* --- the file --- */
+
+static int assemble(builder *b, ekb_index *out)
+{
+    static const uint32_t ids[N_SEC] = {
+        EKBF_SEC_META, EKBF_SEC_SYMT, EKBF_SEC_STRS, EKBF_SEC_ENUM, EKBF_SEC_ENTR, EKBF_SEC_VERS,
+        EKBF_SEC_DEAD, EKBF_SEC_WORK, EKBF_SEC_LINK, EKBF_SEC_LIST, EKBF_SEC_DOMS, EKBF_SEC_CATS,
+        EKBF_SEC_TAGS, EKBF_SEC_MEMB, EKBF_SEC_RGXS, EKBF_SEC_PFLT, EKBF_SEC_GRAM,
+    };
+    size_t hsize = EKBF_HDR_SIZE + EKBF_SECT_SIZE * N_SEC, total = hsize;
+    for (int s = 0; s < N_SEC; s++) {
+        if (b->sec[s].failed)
+            return -1;
+        total += b->sec[s].len;
+    }
+    if (total > UINT32_MAX)
+        return ekb_diags_add(b->d, "", 0, 0, EKB_ERROR, "index.too-large", NULL, NULL,
+                             "the index would be %zu bytes, above the format's 4 GiB", total) ? -1 : 1;
+    unsigned char *f = calloc(total, 1);
+    if (!f)
+        return -1;
+    memcpy(f, EKBF_MAGIC, 8);
+    ekbf_put16(f + EKBF_HDR_MAJOR, EKBF_MAJOR);
+    ekbf_put16(f + EKBF_HDR_MINOR, EKBF_MINOR);
+    ekbf_put32(f + EKBF_HDR_HEADER_SIZE, (uint32_t)hsize);
+    ekbf_put32(f + EKBF_HDR_FILE_SIZE, (uint32_t)total);
+    ekbf_put32(f + EKBF_HDR_ENTRIES, (uint32_t)b->n_items);
+    ekbf_put32(f + EKBF_HDR_SECTIONS, N_SEC);
+    ekbf_put64(f + EKBF_HDR_CORPUS_HASH, out->corpus_hash);
+    size_t at = hsize;
+    for (int s = 0; s < N_SEC; s++) {
+        unsigned char *t = f + EKBF_HDR_SIZE + EKBF_SECT_SIZE * s;
+        ekbf_put32(t, ids[s]);
+        ekbf_put32(t + 8, (uint32_t)at);
+        ekbf_put32(t + 12, (uint32_t)b->sec[s].len);
+        if (b->sec[s].len)
+            memcpy(f + at, b->sec[s].p, b->sec[s].len);
+        at += b->sec[s].len;
+    }
+    ekbf_put64(f + EKBF_HDR_CHECKSUM, ekbf_xxh64(f + 16, total - 16));
+    out->data = f;
+    out->len = total;
+    out->entries = (uint32_t)b->n_items;
+    return 0;
+}
+
+int ekb_index_corpus_hash(const char *const *ids, const ekb_doc *const *docs, size_t n, uint64_t *out)
+{
+    ekb_strbuf sb;
+    ekb_strbuf_init(&sb);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char h[8];
+        ekbf_put64(h, ekbf_xxh64(docs[i]->text, docs[i]->len));
+        ekb_strbuf_addn(&sb, ids[i], strlen(ids[i]) + 1);
+        ekb_strbuf_addn(&sb, (const char *)h, 8);
+    }
+    if (ekb_strbuf_failed(&sb))
+        return -1;
+    *out = ekbf_xxh64(sb.s ? sb.s : "", sb.len);
+    ekb_strbuf_free(&sb);
+    return 0;
+}
+
+/* Empties the sections and references, keeping the interned strings. */
+static void builder_reset(builder *b)
+{
+    for (int s = 0; s < N_SEC; s++)
+        b->sec[s].len = 0;
+    b->n_fix = 0;
+}
+
+static void builder_free(builder *b)
+{
+    for (int s = 0; s < N_SEC; s++)
+        ekb_bytes_free(&b->sec[s]);
+    free(b->str);
+    free(b->slots);
+    free(b->fix);
+    for (size_t i = 0; i < b->n_owned; i++)
+        free(b->owned[i]);
+    free(b->owned);
+    free(b->items);
+    for (int g = 0; g < 3; g++)
+        free(b->groups[g].v);
+}
+
+/* Items: every loaded corpus file, by id; a second file with the same id is
+ * reported and left out. */
+static int collect_items(builder *b, ekb_corpus *c, int *status)
+{
+    b->items = malloc((c->n_corpus + 1) * sizeof *b->items);
+    if (!b->items)
+        return -1;
+    for (size_t i = 0; i < c->n_corpus; i++) {
+        ekb_corpus_file *f = &c->files[i];
+        if (!f->doc)
+            continue;
+        const char *id = json_string_value(json_object_get(f->doc->root, "id"));
+        if (!id)
+            id = f->id;
+        if (!id) {
+            if (ekb_diags_add(b->d, f->path, 0, 0, EKB_ERROR, "index.unencodable", NULL, NULL,
+                              "file has no id: left out of the index"))
+                return -1;
+            *status = 1;
+            continue;
+        }
+        b->items[b->n_items++] = (item){f, id, true};
+    }
+    qsort(b->items, b->n_items, sizeof *b->items, cmp_item);
+    size_t m = 0;
+    for (size_t i = 0; i < b->n_items; i++) {
+        if (m && strcmp(b->items[m - 1].id, b->items[i].id) == 0) {
+            if (ekb_diags_add(b->d, b->items[i].f->path, 0, 0, EKB_ERROR, "index.duplicate-id", b->items[i].id,
+                              NULL, "id '%s' is also given by '%s': left out of the index", b->items[i].id,
+                              b->items[m - 1].f->path))
+                return -1;
+            *status = 1;
+            continue;
+        }
+        b->items[m++] = b->items[i];
+    }
+    b->n_items = m;
+    return 0;
+}
+
+int ekb_index_build(ekb_corpus *c, const ekb_index_options *o, ekb_index *out, ekb_diags *d)
+{
+    builder b = {.d = d, .samples = o && o->samples};
+    memset(out, 0, sizeof *out);
+    int status = 0, r;
+    if (collect_items(&b, c, &status) != 0)
+        goto oom;
+    if ((r = load_enums(&b, c)) != 0 || (r = regex_flags(&b, c)) != 0) {
+        builder_free(&b);
+        return r < 0 ? -1 : 2;
+    }
+    if (collect_groups(&b) != 0)
+        goto oom;
+    /* Encode every entry. Only a corpus that skipped validation can hold an
+     * entry the format cannot: then start again in two passes, the first
+     * finding the entries to leave out (the numbering depends on it). */
+    bool all_fit = true;
+    for (size_t i = 0; i < b.n_items && all_fit; i++) {
+        r = ekb_encode_entry(&b, (uint32_t)i, false, false);
+        if (r < 0)
+            goto oom;
+        all_fit = r == 0;
+    }
+    if (!all_fit) {
+        builder_reset(&b);
+        for (size_t i = 0; i < b.n_items; i++) {
+            r = ekb_encode_entry(&b, (uint32_t)i, true, true);
+            if (r < 0)
+                goto oom;
+            b.items[i].ok = r == 0;
+            if (r)
+                status = 1;
+        }
+        size_t m = 0;
+        for (size_t i = 0; i < b.n_items; i++)
+            if (b.items[i].ok)
+                b.items[m++] = b.items[i];
+        b.n_items = m;
+        if (collect_groups(&b) != 0)
+            goto oom;
+        for (size_t i = 0; i < b.n_items; i++)
+            if (ekb_encode_entry(&b, (uint32_t)i, false, true) < 0)
+                goto oom;
+    }
+    const char **ids = malloc((b.n_items + 1) * sizeof *ids);
+    const ekb_doc **docs = malloc((b.n_items + 1) * sizeof *docs);
+    if (!ids || !docs) {
+        free(ids);
+        free(docs);
+        goto oom;
+    }
+    for (size_t i = 0; i < b.n_items; i++) {
+        ids[i] = b.items[i].id;
+        docs[i] = b.items[i].f->doc;
+    }
+    r = ekb_index_corpus_hash(ids, docs, b.n_items, &out->corpus_hash);
+    free(ids);
+    free(docs);
+    if (r != 0 || write_enums(&b) != 0 || write_groups(&b) != 0 || write_meta(&b, c) != 0 ||
+        write_regexes(&b, out) != 0 || write_pool(&b, out) != 0)
+        goto oom;
+    r = assemble(&b, out);
+    builder_free(&b);
+    return r < 0 ? -1 : r > 0 ? 2 : status;
+oom:
+    builder_free(&b);
+    ekb_index_free(out);
+    return -1;
+}
+
+void ekb_index_free(ekb_index *ix)
+{
+    free(ix->data);
+    ix->data = NULL;
+    ix->len = 0;
+}

@@ -1,0 +1,50 @@
+/* index.h: compiling a loaded corpus into the binary index
+ * (docs/index-format.md) and the C headers generated from it. */
+#ifndef EKB_INDEX_H
+#define EKB_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "corpus.h"
+#include "util.h"
+
+typedef struct ekb_index_options {
+    bool samples; /* include samples.match / samples.no_match */
+} ekb_index_options;
+
+typedef struct ekb_index {
+    unsigned char *data; /* the index file, malloc'd */
+    size_t len;
+    uint64_t corpus_hash;
+    uint32_t entries;
+    /* statistics */
+    size_t strings, unique_strings; /* references, and distinct strings */
+    size_t string_bytes;            /* distinct strings, uncompressed */
+    size_t pool_bytes;              /* the pool, compressed with headers */
+    size_t always_run;              /* entries the prefilter cannot exclude */
+} ekb_index;
+
+/* Compiles every loaded corpus file into out. Entries that the format cannot
+ * hold (possible only when validation was skipped) are reported into d and
+ * left out. Returns 0; 1 when something was left out; 2 when no index could
+ * be made (reported: bad schema enums or policy flags, too large); -1 on
+ * memory. out->data is set for 0 and 1 only. */
+int ekb_index_build(ekb_corpus *c, const ekb_index_options *o, ekb_index *out, ekb_diags *d);
+void ekb_index_free(ekb_index *ix);
+
+/* The corpus hash: XXH64 of, for each entry in id order, its id, a NUL and
+ * the XXH64 of its file's bytes (8 bytes, little-endian). */
+int ekb_index_corpus_hash(const char *const *ids, const ekb_doc *const *docs, size_t n, uint64_t *out);
+
+/* generated/errkb_index.h: the index as a static const array. */
+int ekb_index_header_data(const ekb_index *ix, ekb_strbuf *out);
+/* generated/errkb_ids.h: counts, version, hash, enums, one constant per id.
+ * Two ids with the same constant name are reported into d (returns 1). */
+int ekb_index_header_ids(const ekb_index *ix, ekb_strbuf *out, ekb_diags *d);
+
+/* Constant name of an id: EKB_ID_ + upper case, '/' and '-' become '_'. */
+char *ekb_index_id_constant(const char *prefix, const char *name);
+
+#endif

@@ -1,0 +1,439 @@
+/* check_build.c: the regex corpus: every entry's regex compiled and put in
+ * the prefilter, then texts and background lines matched across entries. */
+#include "check_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "parallel.h"
+
+/* Entries (or lines) per unit of parallel work: each unit sets up its own
+ * scratch space, so units should not be tiny; there should be many of them
+ * on a big corpus, so that threads share the load. */
+#define CHUNK 16
+
+static const char *str_or_null(json_t *v)
+{
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int add_text(ekb_rx_entry *e, int kind, size_t index, json_t *v)
+{
+    if (!json_is_string(v))
+        return 0;
+    e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, json_string_value(v), json_string_length(v)};
+    return 0;
+}
+
+static int collect(ekb_rx_entry *e, ekb_corpus_file *f)
+{
+    json_t *root = f->doc->root;
+    e->f = f;
+    e->id = f->id ? f->id : str_or_null(json_object_get(root, "id")) ? str_or_null(json_object_get(root, "id")) : f->path;
+    json_t *re = json_object_get(root, "regex");
+    if (json_is_string(re)) {
+        e->pattern = json_string_value(re);
+        e->plen = json_string_length(re);
+    }
+    json_t *aliases = json_object_get(root, "aliases");
+    json_t *match = json_object_get(json_object_get(root, "samples"), "match");
+    size_t cap = 1 + json_array_size(aliases) + json_array_size(match);
+    if (!(e->texts = malloc(cap * sizeof *e->texts)))
+        return -1;
+    add_text(e, EKB_TEXT_SIGNATURE, 0, json_object_get(root, "signature"));
+    size_t i;
+    json_t *v;
+    json_array_foreach(aliases, i, v)
+        add_text(e, EKB_TEXT_ALIAS, i, v);
+    json_array_foreach(match, i, v)
+        add_text(e, EKB_TEXT_MATCH, i, v);
+    json_t *links = json_object_get(json_object_get(root, "transition_graph"), "frequently_confused_with");
+    e->links = json_is_array(links) ? links : NULL;
+    return 0;
+}
+
+/* --- compiling, in parallel --- */
+
+typedef struct compile_job {
+    ekb_regex_corpus *rc;
+} compile_job;
+
+static int compile_chunk(void *ctx, size_t chunk, ekb_diags *d)
+{
+    (void)d;
+    ekb_regex_corpus *rc = ((compile_job *)ctx)->rc;
+    ekb_matcher m;
+    if (ekb_matcher_init(&m, &rc->ro) != 0)
+        return -1;
+    int r = 0;
+    for (size_t i = chunk * CHUNK; i < rc->n && i < (chunk + 1) * CHUNK && r == 0; i++) {
+        ekb_rx_entry *e = &rc->e[i];
+        if (!e->pattern)
+            continue;
+        int c = ekb_regex_compile(&rc->ro, e->pattern, e->plen, 0, true, &e->code, &e->errcode, &e->erroff);
+        if (c < 0)
+            r = -1;
+        else if (c == 0)
+            e->empty_match = ekb_regex_match(&m, e->code, "", 0, NULL, NULL, NULL) == EKB_MATCH_FOUND;
+    }
+    ekb_matcher_free(&m);
+    return r;
+}
+
+int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_diags *d, ekb_regex_corpus **out)
+{
+    *out = NULL;
+    ekb_regex_corpus *rc = calloc(1, sizeof *rc);
+    if (!rc)
+        return -1;
+    rc->c = c;
+    rc->opt = *o;
+    if (ekb_regex_opts_from_policy(&rc->ro, &c->policy, d) != 0 ||
+        !(rc->entry_of_file = malloc((c->n + 1) * sizeof *rc->entry_of_file)) ||
+        !(rc->e = calloc(c->n + 1, sizeof *rc->e)) || !(rc->entry_of_pf = malloc((c->n + 1) * sizeof *rc->entry_of_pf)) ||
+        !(rc->pf = ekb_prefilter_new(0))) {
+        ekb_regex_corpus_free(rc);
+        return -1;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        rc->entry_of_file[i] = -1;
+        ekb_corpus_file *f = &c->files[i];
+        if (!f->doc || !json_is_object(f->doc->root))
+            continue;
+        if (collect(&rc->e[rc->n], f) != 0) {
+            ekb_regex_corpus_free(rc);
+            return -1;
+        }
+        rc->entry_of_file[i] = (long)rc->n++;
+    }
+    compile_job job = {rc};
+    if (ekb_parallel_for((rc->n + CHUNK - 1) / CHUNK, o->jobs, compile_chunk, &job, d) != 0) {
+        ekb_regex_corpus_free(rc);
+        return -1;
+    }
+    for (size_t i = 0; i < rc->n; i++) {
+        ekb_rx_entry *e = &rc->e[i];
+        rc->st.entries++;
+        rc->st.texts += e->n_texts;
+        if (!e->code)
+            continue;
+        rc->st.compiled++;
+        if (ekb_prefilter_add(rc->pf, e->pattern, e->plen, rc->ro.options, &e->pf_id) != 0) {
+            ekb_regex_corpus_free(rc);
+            return -1;
+        }
+        rc->entry_of_pf[e->pf_id] = (uint32_t)i;
+        rc->st.unfiltered += ekb_prefilter_unfiltered(rc->pf, e->pf_id);
+    }
+    if (ekb_prefilter_compile(rc->pf) != 0) {
+        ekb_regex_corpus_free(rc);
+        return -1;
+    }
+    rc->st.atoms = ekb_prefilter_atoms(rc->pf);
+    *out = rc;
+    return 0;
+}
+
+void ekb_regex_corpus_free(ekb_regex_corpus *rc)
+{
+    if (!rc)
+        return;
+    for (size_t i = 0; i < rc->n; i++) {
+        pcre2_code_free(rc->e[i].code);
+        free(rc->e[i].texts);
+        free(rc->e[i].hits);
+        free(rc->e[i].rev);
+        free(rc->e[i].bg);
+    }
+    free(rc->e);
+    free(rc->entry_of_file);
+    free(rc->entry_of_pf);
+    ekb_prefilter_free(rc->pf);
+    ekb_rx_background_free(&rc->bg);
+    free(rc);
+}
+
+/* --- links --- */
+
+static bool lists(const ekb_rx_entry *a, const char *id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(a->links, i, v) {
+        const char *s = json_is_object(v) ? str_or_null(json_object_get(v, "id")) : str_or_null(v);
+        if (s && strcmp(s, id) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool ekb_rx_linked(const ekb_rx_entry *a, const ekb_rx_entry *b)
+{
+    return lists(a, b->id) || lists(b, a->id);
+}
+
+/* --- cross-matching, in parallel --- */
+
+typedef struct pair_list {
+    ekb_rx_hit *v;
+    size_t n, cap;
+} pair_list;
+
+static int pair_push(pair_list *l, ekb_rx_hit h)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        ekb_rx_hit *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = h;
+    return 0;
+}
+
+typedef struct cross_job {
+    ekb_regex_corpus *rc;
+    size_t entry_chunks;      /* units [0, entry_chunks) are entries, the rest background lines */
+    size_t usable, usable_targets;
+    pair_list *bg_hits;       /* per background unit: (line, regex entry) */
+    ekb_regex_stats *st;      /* per unit */
+} cross_job;
+
+static bool usable(const ekb_rx_entry *e)
+{
+    return e->code && !e->empty_match;
+}
+
+static int cross_entries(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_matcher *m)
+{
+    ekb_regex_corpus *rc = j->rc;
+    ekb_regex_stats *st = &j->st[unit];
+    for (size_t a = unit * CHUNK; a < rc->n && a < (unit + 1) * CHUNK; a++) {
+        ekb_rx_entry *A = &rc->e[a];
+        pair_list hits = {0};
+        bool at = A->f->target;
+        for (uint32_t t = 0; t < A->n_texts; t++) {
+            const ekb_rx_text *x = &A->texts[t];
+            st->pairs_brute += at ? j->usable - usable(A) : j->usable_targets;
+            const uint32_t *ids;
+            size_t n;
+            if (ekb_prefilter_candidates(rc->pf, s, x->s, x->len, &ids, &n) != 0) {
+                free(hits.v);
+                return -1;
+            }
+            for (size_t k = 0; k < n; k++) {
+                uint32_t b = rc->entry_of_pf[ids[k]];
+                const ekb_rx_entry *B = &rc->e[b];
+                if (b == a || !usable(B) || !(at || B->f->target))
+                    continue;
+                st->pairs_run++;
+                int r = ekb_regex_match(m, B->code, x->s, x->len, NULL, NULL, NULL);
+                bool limit = r == EKB_MATCH_LIMIT;
+                if (r != EKB_MATCH_FOUND && !limit)
+                    continue;
+                st->pairs_matched += !limit;
+                if ((limit || !ekb_rx_linked(A, B)) && pair_push(&hits, (ekb_rx_hit){(uint32_t)a, t, b, limit}) != 0) {
+                    free(hits.v);
+                    return -1;
+                }
+            }
+        }
+        A->hits = hits.v;
+        A->n_hits = hits.n;
+    }
+    return 0;
+}
+
+static int cross_background(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_matcher *m)
+{
+    ekb_regex_corpus *rc = j->rc;
+    ekb_regex_stats *st = &j->st[unit];
+    size_t first = (unit - j->entry_chunks) * CHUNK;
+    for (size_t line = first; line < rc->bg.n && line < first + CHUNK; line++) {
+        const char *text = rc->bg.text + rc->bg.off[line];
+        size_t len = rc->bg.end[line] - rc->bg.off[line];
+        st->background_brute += j->usable_targets;
+        const uint32_t *ids;
+        size_t n;
+        if (ekb_prefilter_candidates(rc->pf, s, text, len, &ids, &n) != 0)
+            return -1;
+        for (size_t k = 0; k < n; k++) {
+            uint32_t b = rc->entry_of_pf[ids[k]];
+            const ekb_rx_entry *B = &rc->e[b];
+            if (!usable(B) || !B->f->target)
+                continue;
+            st->background_run++;
+            if (ekb_regex_match(m, B->code, text, len, NULL, NULL, NULL) == EKB_MATCH_FOUND &&
+                pair_push(&j->bg_hits[unit], (ekb_rx_hit){(uint32_t)line, 0, b, false}) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int cross_unit(void *ctx, size_t unit, ekb_diags *d)
+{
+    (void)d;
+    cross_job *j = ctx;
+    ekb_pf_scratch *s = ekb_pf_scratch_new(j->rc->pf);
+    ekb_matcher m;
+    if (!s || ekb_matcher_init(&m, &j->rc->ro) != 0) {
+        ekb_pf_scratch_free(s);
+        return -1;
+    }
+    int r = unit < j->entry_chunks ? cross_entries(j, unit, s, &m) : cross_background(j, unit, s, &m);
+    ekb_matcher_free(&m);
+    ekb_pf_scratch_free(s);
+    return r;
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const uint64_t *a = x, *b = y;
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* Hands each background hit to its regex's entry, each text hit to the
+ * entry whose regex recognised it, and counts the ambiguous pairs. */
+static int distribute(cross_job *j, size_t units)
+{
+    ekb_regex_corpus *rc = j->rc;
+    size_t *nbg = calloc(rc->n + 1, sizeof *nbg), *nrev = calloc(rc->n + 1, sizeof *nrev);
+    size_t total = 0;
+    int r = nbg && nrev ? 0 : -1;
+    for (size_t u = j->entry_chunks; u < units && r == 0; u++)
+        for (size_t k = 0; k < j->bg_hits[u].n; k++)
+            nbg[j->bg_hits[u].v[k].regex_entry]++;
+    for (size_t a = 0; a < rc->n && r == 0; a++)
+        for (size_t k = 0; k < rc->e[a].n_hits; k++, total++)
+            nrev[rc->e[a].hits[k].regex_entry]++;
+    for (size_t b = 0; b < rc->n && r == 0; b++) {
+        if (nbg[b] && !(rc->e[b].bg = malloc(nbg[b] * sizeof *rc->e[b].bg)))
+            r = -1;
+        if (nrev[b] && !(rc->e[b].rev = malloc(nrev[b] * sizeof *rc->e[b].rev)))
+            r = -1;
+    }
+    for (size_t u = j->entry_chunks; u < units && r == 0; u++)
+        for (size_t k = 0; k < j->bg_hits[u].n; k++) {
+            ekb_rx_entry *B = &rc->e[j->bg_hits[u].v[k].regex_entry];
+            B->bg[B->n_bg++] = j->bg_hits[u].v[k].text_entry;
+        }
+    uint64_t *pairs = malloc((total + 1) * sizeof *pairs);
+    if (!pairs)
+        r = -1;
+    size_t np = 0;
+    for (size_t a = 0; a < rc->n && r == 0; a++)
+        for (size_t k = 0; k < rc->e[a].n_hits; k++) {
+            ekb_rx_hit h = rc->e[a].hits[k];
+            ekb_rx_entry *B = &rc->e[h.regex_entry];
+            B->rev[B->n_rev++] = h;
+            if (h.limit)
+                continue;
+            uint64_t lo = a < h.regex_entry ? a : h.regex_entry, hi = a < h.regex_entry ? h.regex_entry : a;
+            pairs[np++] = lo << 32 | hi;
+        }
+    if (r == 0) {
+        qsort(pairs, np, sizeof *pairs, cmp_pair);
+        for (size_t i = 0; i < np; i++)
+            rc->st.ambiguous_pairs += i == 0 || pairs[i] != pairs[i - 1];
+    }
+    free(pairs);
+    free(nbg);
+    free(nrev);
+    return r;
+}
+
+int ekb_regex_corpus_cross(ekb_regex_corpus *rc, ekb_diags *d)
+{
+    int lr = ekb_rx_background_load(&rc->bg, rc->c->schema_dir, d);
+    if (lr < 0)
+        return -1;
+    rc->st.background_lines = rc->bg.n;
+    cross_job j = {.rc = rc, .entry_chunks = (rc->n + CHUNK - 1) / CHUNK};
+    for (size_t i = 0; i < rc->n; i++) {
+        j.usable += usable(&rc->e[i]);
+        j.usable_targets += usable(&rc->e[i]) && rc->e[i].f->target;
+    }
+    size_t units = j.entry_chunks + (rc->bg.n + CHUNK - 1) / CHUNK;
+    j.bg_hits = calloc(units + 1, sizeof *j.bg_hits);
+    j.st = calloc(units + 1, sizeof *j.st);
+    int r = j.bg_hits && j.st ? ekb_parallel_for(units, rc->opt.jobs, cross_unit, &j, d) : -1;
+    if (r == 0)
+        r = distribute(&j, units);
+    for (size_t u = 0; j.st && u < units; u++) {
+        rc->st.pairs_brute += j.st[u].pairs_brute;
+        rc->st.pairs_run += j.st[u].pairs_run;
+        rc->st.pairs_matched += j.st[u].pairs_matched;
+        rc->st.background_brute += j.st[u].background_brute;
+        rc->st.background_run += j.st[u].background_run;
+    }
+    for (size_t u = 0; j.bg_hits && u < units; u++)
+        free(j.bg_hits[u].v);
+    free(j.bg_hits);
+    free(j.st);
+    return r;
+}
+
+int ekb_regex_corpus_finish(ekb_regex_corpus *rc, ekb_diags *d)
+{
+    size_t n = rc->st.ambiguous_pairs;
+    if (!n)
+        return 0;
+    return ekb_diags_add(d, "", 0, 0, EKB_NOTE, "regex.ambiguous-pairs", NULL, NULL,
+                         "%zu ambiguous entry pair%s: a regex recognises another entry's text and neither "
+                         "entry lists the other in frequently_confused_with",
+                         n, n == 1 ? "" : "s");
+}
+
+ekb_regex_stats ekb_regex_corpus_stats(const ekb_regex_corpus *rc)
+{
+    ekb_regex_stats st = rc->st;
+    st.bt_measured = atomic_load(&((ekb_regex_corpus *)rc)->bt_measured);
+    st.bt_skipped = atomic_load(&((ekb_regex_corpus *)rc)->bt_skipped);
+    st.bt_unparsed = atomic_load(&((ekb_regex_corpus *)rc)->bt_unparsed);
+    st.bt_runs = atomic_load(&((ekb_regex_corpus *)rc)->bt_runs);
+    st.bt_steps = atomic_load(&((ekb_regex_corpus *)rc)->bt_steps);
+    return st;
+}
+
+/* --- --try --- */
+
+int ekb_regex_try(const ekb_regex_corpus *rc, const char *line, size_t len, bool targets_only,
+                  ekb_regex_hit **hits, size_t *n, size_t *limited)
+{
+    *hits = NULL;
+    *n = *limited = 0;
+    ekb_pf_scratch *s = ekb_pf_scratch_new(rc->pf);
+    ekb_matcher m;
+    if (!s || ekb_matcher_init(&m, &rc->ro) != 0) {
+        ekb_pf_scratch_free(s);
+        return -1;
+    }
+    const uint32_t *ids;
+    size_t nc;
+    int r = ekb_prefilter_candidates(rc->pf, s, line, len, &ids, &nc);
+    if (r == 0 && !(*hits = malloc((nc + 1) * sizeof **hits)))
+        r = -1;
+    /* prefilter ids follow the entries' order, which is the id order */
+    for (size_t k = 0; r == 0 && k < nc; k++) {
+        const ekb_rx_entry *e = &rc->e[rc->entry_of_pf[ids[k]]];
+        if (targets_only && !e->f->target)
+            continue;
+        size_t start, end;
+        int mr = ekb_regex_match(&m, e->code, line, len, &start, &end, NULL);
+        if (mr == EKB_MATCH_FOUND)
+            (*hits)[(*n)++] = (ekb_regex_hit){e->id, e->f->path, start, end};
+        else if (mr == EKB_MATCH_LIMIT)
+            (*limited)++;
+    }
+    ekb_matcher_free(&m);
+    ekb_pf_scratch_free(s);
+    if (r != 0) {
+        free(*hits);
+        *hits = NULL;
+        *n = 0;
+    }
+    return r;
+}

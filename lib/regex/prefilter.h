@@ -1,0 +1,88 @@
+/* prefilter.h: which of many regexes can possibly match a text, decided from
+ * the literal strings ("atoms") each regex requires, so that only those few
+ * candidates need to run.
+ *
+ * Each pattern is analysed into an AND/OR tree of atoms, as RE2's
+ * FilteredRE2 does: "abc(de|fg)" needs 'abc' AND ('de' OR 'fg'). Atoms are
+ * lower-case ASCII; the texts are folded the same way when scanned, so a
+ * caseless or a case-sensitive pattern is treated alike (the answer may be
+ * too large, never too small). Atoms shorter than the minimum length are
+ * dropped from the trees; a pattern left with no requirement at all is
+ * "unfiltered" and is a candidate for every text.
+ *
+ * The data is serialisable: atoms are strings, and each pattern's tree is a
+ * flat program of steps in postfix order (ekb_prefilter_program), which
+ * ekb_prefilter_add_program takes back. Candidates come from one
+ * Aho-Corasick pass over the text (linear), then each pattern touched by a
+ * found atom evaluates its program on the set of found atoms.
+ *
+ * An ekb_prefilter is built by one thread; once compiled it is read-only, and
+ * any number of threads may query it, each with its own ekb_pf_scratch. */
+#ifndef EKB_REGEX_PREFILTER_H
+#define EKB_REGEX_PREFILTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define EKB_PF_MIN_ATOM 3   /* default minimum atom length, in bytes */
+#define EKB_PF_MAX_ATOM 64  /* longer literals are cut to this (still required) */
+
+typedef enum ekb_pf_op { EKB_PF_ATOM = 1, EKB_PF_AND, EKB_PF_OR } ekb_pf_op;
+
+/* One step of a program: ATOM pushes "atom arg was found"; AND and OR pop arg
+ * values and push their conjunction or disjunction. A program leaves one
+ * value; an empty program means "always a candidate". */
+typedef struct ekb_pf_step {
+    uint32_t op;
+    uint32_t arg;
+} ekb_pf_step;
+
+typedef struct ekb_prefilter ekb_prefilter;
+typedef struct ekb_pf_scratch ekb_pf_scratch;
+
+/* A new, empty prefilter (min_atom_len 0 means EKB_PF_MIN_ATOM); NULL when
+ * out of memory. */
+ekb_prefilter *ekb_prefilter_new(size_t min_atom_len);
+void ekb_prefilter_free(ekb_prefilter *pf);
+
+/* Analyses a pattern (one PCRE2 compiled with these options) and adds it as
+ * the next pattern id (0, 1, ...), given in *id. A pattern the analysis does
+ * not understand is added unfiltered. Returns 0, or -1 when out of memory. */
+int ekb_prefilter_add(ekb_prefilter *pf, const char *pattern, size_t len, uint32_t options, uint32_t *id);
+
+/* Adds a pattern from its program; ATOM args index atom[] / atom_len[].
+ * Returns 0, 1 when the program is malformed, -1 when out of memory. */
+int ekb_prefilter_add_program(ekb_prefilter *pf, const ekb_pf_step *steps, size_t n_steps,
+                              const char *const *atom, const size_t *atom_len, uint32_t *id);
+
+/* Builds the index over everything added so far. 0, or -1 (memory). Adding
+ * more patterns afterwards needs another compile before querying. */
+int ekb_prefilter_compile(ekb_prefilter *pf);
+
+/* The serialisable data (borrowed; valid until the next add). */
+size_t ekb_prefilter_patterns(const ekb_prefilter *pf);
+size_t ekb_prefilter_atoms(const ekb_prefilter *pf);
+const char *ekb_prefilter_atom(const ekb_prefilter *pf, size_t atom, size_t *len);
+const ekb_pf_step *ekb_prefilter_program(const ekb_prefilter *pf, uint32_t id, size_t *n_steps);
+bool ekb_prefilter_unfiltered(const ekb_prefilter *pf, uint32_t id);
+
+/* The program of a pattern as text, e.g. "AND('abc', OR('de', 'fg'))" or
+ * "ALL"; malloc'd, NULL when out of memory. For tests and --stats. */
+char *ekb_prefilter_describe(const ekb_prefilter *pf, uint32_t id);
+
+/* Per-thread query state for a compiled prefilter; NULL when out of memory. */
+ekb_pf_scratch *ekb_pf_scratch_new(const ekb_prefilter *pf);
+void ekb_pf_scratch_free(ekb_pf_scratch *s);
+
+/* The candidates for text: ascending pattern ids in *ids (borrowed from s,
+ * valid until its next use), *n of them. Every pattern that matches text is
+ * among them. Returns 0, or -1 when out of memory. */
+int ekb_prefilter_candidates(const ekb_prefilter *pf, ekb_pf_scratch *s, const char *text, size_t len,
+                             const uint32_t **ids, size_t *n);
+
+/* The ids of the atoms found in text, for diagnostics; same rules. */
+int ekb_prefilter_found_atoms(const ekb_prefilter *pf, ekb_pf_scratch *s, const char *text, size_t len,
+                              const uint32_t **atoms, size_t *n);
+
+#endif

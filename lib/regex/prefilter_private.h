@@ -1,0 +1,40 @@
+/* prefilter_private.h: the prefilter's data, shared by the analysis
+ * (prefilter.c) and the candidate index (prefilter_index.c). */
+#ifndef EKB_REGEX_PREFILTER_PRIVATE_H
+#define EKB_REGEX_PREFILTER_PRIVATE_H
+
+#include "prefilter.h"
+
+#define EKB_PF_NONE UINT32_MAX
+
+/* The Aho-Corasick automaton over the atoms, the postings (atom → the
+ * patterns whose programs name it) and the unfiltered patterns. */
+typedef struct ekb_pf_index {
+    uint32_t *child, *sibling, *fail, *dict, *out; /* per trie node */
+    uint8_t *byte;
+    size_t n_nodes;
+    uint32_t root_next[256];
+    uint32_t *post_off, *post;
+    uint32_t *unfiltered;
+    size_t n_unfiltered;
+    size_t max_program;
+} ekb_pf_index;
+
+struct ekb_prefilter {
+    size_t min_atom;
+    char *pool;                 /* atom bytes, back to back */
+    size_t pool_len, pool_cap;
+    uint32_t *atom_off;         /* atom i is pool[atom_off[i] .. atom_off[i + 1]) */
+    size_t n_atoms, atom_cap;
+    uint32_t *hash;             /* open addressing: atom index + 1, 0 = free */
+    size_t hash_cap;
+    ekb_pf_step *steps;
+    size_t n_steps, step_cap;
+    uint32_t *prog;             /* pattern i: steps[prog[2i] .. prog[2i + 1]) */
+    size_t n_patterns, pat_cap;
+    ekb_pf_index *index;        /* NULL until compiled */
+};
+
+void ekb_pf_index_free(ekb_pf_index *ix);
+
+#endif

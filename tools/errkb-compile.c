@@ -1,0 +1,362 @@
+/* errkb-compile: validate the corpus, then compile it into generated/errkb.idx,
+ * errkb_index.h and errkb_ids.h (or, with --check, say whether they are stale). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "drift/drift.h"
+#include "index/index.h"
+#include "index/output.h"
+#include "regex/check.h"
+#include "rules.h"
+#include "run.h"
+#include "validate.h"
+
+static const char help[] =
+    "usage: errkb-compile [OPTION]...\n"
+    "Check the whole corpus as errkb-validate, errkb-regex and errkb-drift do,\n"
+    "then compile it into the binary index and C headers: OUT/errkb.idx,\n"
+    "OUT/errkb_index.h, OUT/errkb_ids.h. A corpus with errors is not compiled.\n"
+    "\n"
+    "  -o, --output DIR    where to write (default: generated/ beside entries/)\n"
+    "  --check             write nothing; exit 1 when OUT is not what the corpus\n"
+    "                      compiles to\n"
+    "  --samples           include samples.match and samples.no_match in the index\n"
+    "  --force             compile despite validation errors (emergencies only)\n"
+    "  --stats             print sizes: bytes per entry, ratio to the minified JSON\n"
+    EKB_CLI_HELP_SHARED
+    EKB_CLI_HELP_END
+    "\n"
+    "Exit status: 0 compiled (or up to date), 1 validation errors or a stale\n"
+    "OUT under --check, 2 usage, I/O or internal error.\n";
+
+enum { OPT_OUTPUT = EKB_OPT_TOOL, OPT_CHECK, OPT_FORCE, OPT_SAMPLES, OPT_STATS };
+
+static const struct option options[] = {
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"samples", no_argument, NULL, OPT_SAMPLES},
+    {"stats", no_argument, NULL, OPT_STATS},
+    {NULL, 0, NULL, 0},
+};
+
+typedef struct compile_opts {
+    const char *output;
+    bool check, force, samples, stats;
+} compile_opts;
+
+static int take_option(void *ctx, int id, const char *arg)
+{
+    compile_opts *o = ctx;
+    switch (id) {
+    case OPT_OUTPUT: o->output = arg; break;
+    case OPT_CHECK: o->check = true; break;
+    case OPT_FORCE: o->force = true; break;
+    case OPT_SAMPLES: o->samples = true; break;
+    case OPT_STATS: o->stats = true; break;
+    }
+    return 0;
+}
+
+/* The shared parser knows no short options but -h: -o DIR and -oDIR become
+ * --output DIR. Returns a new argv (the strings are borrowed or static). */
+static char **expand_short(int argc, char **argv)
+{
+    char **v = calloc((size_t)argc * 2 + 1, sizeof *v);
+    if (!v)
+        return NULL;
+    int k = 0;
+    bool options_end = false;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && !options_end && !strcmp(argv[i], "--"))
+            options_end = true;
+        if (i > 0 && !options_end && !strncmp(argv[i], "-o", 2)) {
+            v[k++] = "--output";
+            if (argv[i][2])
+                v[k++] = argv[i] + 2;
+            continue;
+        }
+        v[k++] = argv[i];
+    }
+    return v;
+}
+
+static int check_entry(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
+{
+    return ekb_validate_entry(&run->corpus, f, ctx, d);
+}
+
+static int check_regex(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
+{
+    (void)run;
+    return ekb_regex_check_file(ctx, f, d);
+}
+
+/* errkb-regex in process: compile errors, samples, ambiguity, backtracking. */
+static int regex_gate(ekb_run *run)
+{
+    ekb_regex_check_options co = {.jobs = run->cli.jobs};
+    ekb_regex_corpus *rc = NULL;
+    int r = ekb_regex_corpus_new(&run->corpus, &co, &run->diags, &rc);
+    if (r == 0)
+        r = ekb_regex_corpus_cross(rc, &run->diags);
+    if (r == 0)
+        r = ekb_run_each(run, check_regex, rc);
+    if (r == 0)
+        r = ekb_regex_corpus_finish(rc, &run->diags);
+    ekb_regex_corpus_free(rc);
+    return r;
+}
+
+typedef struct drift_ctx {
+    ekb_drift_config cfg;
+    ekb_drift_lock lock;
+} drift_ctx;
+
+static int check_drift(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
+{
+    (void)run;
+    drift_ctx *t = ctx;
+    const char *rid = f->id ? f->id : json_string_value(json_object_get(f->doc->root, "id"));
+    return ekb_drift_check_entry(&t->cfg, t->lock.exists ? &t->lock : NULL, f->doc, f->id, rid, d, NULL);
+}
+
+/* errkb-drift in process: translations missing, stale or out of shape. The
+ * lock file is the policy's lock_file below the folder holding entries/. */
+static int drift_gate(ekb_run *run)
+{
+    drift_ctx t;
+    memset(&t, 0, sizeof t);
+    int r = ekb_drift_config_load(&t.cfg, &run->corpus.policy, &run->diags);
+    char *path = NULL;
+    if (r == 0 && run->corpus.root) {
+        path = t.cfg.lock_file[0] == '/' ? strdup(t.cfg.lock_file)
+                                         : ekb_path_join(run->corpus.root, t.cfg.lock_file);
+        r = path ? ekb_drift_lock_read(&t.lock, path, &run->diags) : -1;
+    }
+    if (r == 0)
+        r = ekb_run_each(run, check_drift, &t);
+    free(path);
+    ekb_drift_lock_free(&t.lock);
+    ekb_drift_config_free(&t.cfg);
+    return r < 0 ? -1 : 0;
+}
+
+/* Prints the diagnostics as errkb-validate would; returns the exit code the
+ * gate would give. */
+static int print_findings(ekb_run *run, size_t entries)
+{
+    ekb_corpus *c = &run->corpus;
+    ekb_diags_sort(&run->diags);
+    ekb_report_unit *units = malloc((c->n + 1) * sizeof *units);
+    if (!units)
+        return -1;
+    size_t n_units = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->files[i].target)
+            units[n_units++] = (ekb_report_unit){c->files[i].path, c->files[i].id};
+    ekb_report rep = {
+        .tool = run->cli.prog, .format = run->cli.format, .units = units, .n_units = n_units,
+        .files = n_units, .entries = entries,
+        .errors = ekb_diags_count(&run->diags, EKB_ERROR),
+        .warnings = ekb_diags_count(&run->diags, EKB_WARNING),
+        .quiet = true,
+    };
+    int code = ekb_cli_exit_code(&run->cli, &run->diags);
+    if (ekb_diags_cap(&run->diags, c->policy.max_diagnostics_per_file) != 0 ||
+        ekb_report_write(stdout, &rep, &run->diags) != 0)
+        code = -1;
+    free(units);
+    return code;
+}
+
+/* Bytes of the corpus as minified JSON: one array of the entries. */
+static size_t minified_size(const ekb_corpus *c)
+{
+    size_t total = 2;
+    for (size_t i = 0; i < c->n_corpus; i++)
+        if (c->files[i].doc) {
+            char *s = json_dumps(c->files[i].doc->root, JSON_COMPACT);
+            total += (s ? strlen(s) : 0) + 1;
+            free(s);
+        }
+    return total;
+}
+
+/* EKB_COMPILE_TIMES=1 in the environment: the time of each phase on stderr,
+ * for the benchmarks in docs/errkb-compile.md. */
+static void phase(const char *name)
+{
+    static double last;
+    if (!getenv("EKB_COMPILE_TIMES"))
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (name)
+        fprintf(stderr, "errkb-compile: %-10s %.3f s\n", name, now - last);
+    last = now;
+}
+
+static int finish(ekb_run *run, int code)
+{
+    ekb_corpus_close(&run->corpus);
+    ekb_diags_free(&run->diags);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    ekb_run run = {0};
+    compile_opts o = {0};
+    char **args = expand_short(argc, argv);
+    if (!args) {
+        fprintf(stderr, "errkb-compile: out of memory\n");
+        return EKB_EXIT_TROUBLE;
+    }
+    phase(NULL);
+    int n_args = 0;
+    while (args[n_args])
+        n_args++;
+    int r = ekb_cli_parse(&run.cli, n_args, args, options, take_option, &o, help);
+    const char *prog = run.cli.prog;
+    if (r >= 0) {
+        free(args);
+        return r;
+    }
+    if (run.cli.n_paths > 0) {
+        r = ekb_cli_usage_error(&run.cli, "unexpected operand '%s': the whole corpus is compiled (see --corpus)",
+                                run.cli.paths[0]);
+        free(args);
+        return r;
+    }
+    if ((r = ekb_run_open(&run, true, true)) >= 0) {
+        free(args);
+        return r;
+    }
+    ekb_corpus *c = &run.corpus;
+    int code = EKB_EXIT_CLEAN;
+    phase("load");
+    /* the gates, in process: what errkb-validate checks */
+    ekb_rules_options ro = {.today = run.cli.today, .staleness_days = c->policy.staleness_days};
+    if (ekb_rules_preload(c, &run.diags) != 0 || ekb_run_each(&run, check_entry, &ro) != 0)
+        goto oom;
+    phase("validate");
+    if (regex_gate(&run) != 0)
+        goto oom;
+    phase("regex");
+    if (drift_gate(&run) != 0)
+        goto oom;
+    size_t entries = ekb_corpus_count_targets(c, true);
+    phase("drift");
+    if (run.diags.n) {
+        int gate = print_findings(&run, entries);
+        if (gate < 0)
+            goto oom;
+        size_t errors = ekb_diags_count(&run.diags, EKB_ERROR), warnings = ekb_diags_count(&run.diags, EKB_WARNING);
+        if (gate != EKB_EXIT_CLEAN && !o.force) {
+            fprintf(stderr, "%s: not compiling: the corpus has %zu error%s and %zu warning%s (--force compiles anyway)\n",
+                    prog, errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+            free(args);
+            return finish(&run, EKB_EXIT_FINDINGS);
+        }
+        if (gate != EKB_EXIT_CLEAN)
+            fprintf(stderr, "%s: --force: compiling despite %zu error%s and %zu warning%s\n", prog, errors,
+                    errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+        ekb_diags_free(&run.diags);
+        ekb_diags_init(&run.diags);
+    }
+    ekb_index ix;
+    ekb_index_options io = {.samples = o.samples};
+    r = ekb_index_build(c, &io, &ix, &run.diags);
+    if (r < 0)
+        goto oom;
+    phase("index");
+    ekb_strbuf hdata, hids;
+    ekb_strbuf_init(&hdata);
+    ekb_strbuf_init(&hids);
+    int hr = r == 2 ? 0 : ekb_index_header_data(&ix, &hdata);
+    int ir = r == 2 || hr < 0 ? 0 : ekb_index_header_ids(&ix, &hids, &run.diags);
+    phase("headers");
+    if (hr < 0 || ir < 0) {
+        ekb_strbuf_free(&hdata);
+        ekb_strbuf_free(&hids);
+        ekb_index_free(&ix);
+        goto oom;
+    }
+    if (run.diags.n) {
+        ekb_diags_sort(&run.diags);
+        ekb_report rep = {.tool = prog, .format = EKB_FORMAT_TEXT, .quiet = true,
+                          .errors = ekb_diags_count(&run.diags, EKB_ERROR)};
+        ekb_report_write(stdout, &rep, &run.diags);
+    }
+    /* index errors (only possible under --force) or constant collisions */
+    if (r == 2 || ir == 1 || (r == 1 && !o.force)) {
+        fprintf(stderr, "%s: not compiling: the index cannot hold this corpus\n", prog);
+        code = EKB_EXIT_FINDINGS;
+        goto done;
+    }
+    char *out_dir = o.output ? strdup(o.output) : ekb_path_join(c->root ? c->root : ".", "generated");
+    if (!out_dir)
+        goto done_oom;
+    ekb_output_file files[3] = {
+        {"errkb.idx", ix.data, ix.len},
+        {"errkb_index.h", hdata.s, hdata.len},
+        {"errkb_ids.h", hids.s, hids.len},
+    };
+    if (o.check) {
+        size_t stale = 0;
+        int cr = ekb_output_check(out_dir, files, 3, &stale);
+        if (cr < 0) {
+            free(out_dir);
+            goto done_oom;
+        }
+        if (cr > 0) {
+            printf("%s: '%s/%s' is not what the corpus compiles to: run errkb-compile\n", prog, out_dir,
+                   files[stale].name);
+            code = EKB_EXIT_FINDINGS;
+        } else if (!run.cli.quiet) {
+            printf("%s: '%s' is up to date (%u entries, corpus %016llx)\n", prog, out_dir, ix.entries,
+                   (unsigned long long)ix.corpus_hash);
+        }
+    } else {
+        char *err = NULL;
+        if (ekb_output_write(out_dir, files, 3, &err) != 0) {
+            fprintf(stderr, "%s: %s; '%s' is unchanged\n", prog, err ? err : "out of memory", out_dir);
+            code = EKB_EXIT_TROUBLE;
+        } else if (!run.cli.quiet) {
+            printf("%s: %u entries, %zu bytes (%.0f bytes/entry) -> %s/errkb.idx\n", prog, ix.entries, ix.len,
+                   ix.entries ? (double)ix.len / ix.entries : 0.0, out_dir);
+        }
+        free(err);
+    }
+    phase(o.check ? "check" : "write");
+    if (o.stats) {
+        size_t mini = minified_size(c);
+        printf("entries %u\nindex bytes %zu\nbytes per entry %.1f\nminified JSON bytes %zu\n"
+               "index / minified JSON %.3f\nstring references %zu\ndistinct strings %zu\n"
+               "distinct string bytes %zu\nstring pool bytes %zu\nalways-run regexes %zu\n",
+               ix.entries, ix.len, ix.entries ? (double)ix.len / ix.entries : 0.0, mini,
+               mini ? (double)ix.len / (double)mini : 0.0, ix.strings, ix.unique_strings, ix.string_bytes,
+               ix.pool_bytes, ix.always_run);
+    }
+    free(out_dir);
+    goto done;
+done_oom:
+    fprintf(stderr, "%s: out of memory\n", prog);
+    code = EKB_EXIT_TROUBLE;
+done:
+    ekb_strbuf_free(&hdata);
+    ekb_strbuf_free(&hids);
+    ekb_index_free(&ix);
+    free(args);
+    if (fflush(stdout) != 0)
+        code = EKB_EXIT_TROUBLE;
+    return finish(&run, code);
+oom:
+    fprintf(stderr, "%s: out of memory\n", prog);
+    free(args);
+    return finish(&run, EKB_EXIT_TROUBLE);
+}
