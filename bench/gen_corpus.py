@@ -54,6 +54,26 @@ def yaml_block(o, ind=0):
             lines.append(f'{sp}{k}: {scalar(v)}')
     return '\n'.join(lines)
 
+def unanchor(rx):
+    """Drops '^' anchors outside character classes and escapes."""
+    out, i, in_class = [], 0, False
+    while i < len(rx):
+        c = rx[i]
+        if c == '\\':
+            out.append(rx[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != ']' or (out and out[-1] == '[')
+        elif c == '[':
+            in_class = True
+        elif c == '^':
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    return ''.join(out)
+
 def main():
     n = int(sys.argv[1])
     out = sys.argv[2]
@@ -77,7 +97,8 @@ def main():
         e['id'] = f'{dom}/{slug}'
         e['domain'] = dom
         # a distinct regex: the entry's own literal, then the source pattern
-        e['regex'] = f'{tag}: (?:{e["regex"]})'
+        # (its start anchors dropped: the literal now stands before them)
+        e['regex'] = f'{tag}: [\\s\\S]*?(?:{unanchor(e["regex"])})'
         e['signature'] = f'{tag}: {e["signature"]}'
         e['aliases'] = [f'{tag}: {a}' for a in e.get('aliases', [])]
         s = e.get('samples', {})

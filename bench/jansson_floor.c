@@ -1,6 +1,6 @@
 /* jansson_floor.c: the floor for whole-corpus work: read and parse every
  * JSON file listed on stdin with jansson (JSON_REJECT_DUPLICATES), on N
- * threads, and nothing else. usage: jansson_floor N < list */
+ * threads, and nothing else. usage: jansson_floor N LIST_FILE */
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,12 +32,15 @@ static void *work(void *arg)
 int main(int argc, char **argv)
 {
     int threads = argc > 1 ? atoi(argv[1]) : 1;
+    FILE *list = argc > 2 ? fopen(argv[2], "r") : stdin;
+    if (!list)
+        return 2;
     size_t cap = 1024;
     paths = malloc(cap * sizeof *paths);
     char *line = NULL;
     size_t len = 0;
     ssize_t r;
-    while (paths && (r = getline(&line, &len, stdin)) > 0) {
+    while (paths && (r = getline(&line, &len, list)) > 0) {
         line[strcspn(line, "\n")] = '\0';
         if (n_paths == cap && !(paths = realloc(paths, (cap *= 2) * sizeof *paths)))
             break;

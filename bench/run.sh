@@ -35,7 +35,7 @@ fi
 ajv="$peers/node_modules/.bin/ajv"
 build="$top/build-bench"
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top" -Dbuildtype=release -Dtests=false >/dev/null
-meson compile -C "$build" >/dev/null
+meson compile -C "$build" >/dev/null || { echo "run.sh: the release build failed: meson compile -C $build" >&2; exit 2; }
 tools="$build/tools"
 cc -O2 -o "$work/jansson_floor" "$bench/jansson_floor.c" $(pkg-config --cflags --libs jansson) -lpthread
 
@@ -62,9 +62,8 @@ find "$C/entries" -name '*.json' | sort > "$work/json-list"
 one=$(head -n 1 "$work/json-list")
 n_json=$(wc -l < "$work/json-list")
 
-# hyperfine -N runs no shell: wrap the redirect
-measure floor1 sh -c "$work/jansson_floor 1 < $work/json-list"
-measure floor2 sh -c "$work/jansson_floor 2 < $work/json-list"
+measure floor1 "$work/jansson_floor" 1 "$work/json-list"
+measure floor2 "$work/jansson_floor" 2 "$work/json-list"
 measure v_ours "$tools/errkb-validate" --quiet --today 2026-11-25 "$C/entries"
 measure v_ajv "$ajv" validate --spec=draft2020 -c ajv-formats --all-errors -s "$schema" -d "$C/entries/*/*.json"
 measure v_py python3 "$bench/peers/py_validate.py" "$schema" "$C/entries"
@@ -86,7 +85,7 @@ printf '%-34s %-26s %-26s %s\n' "validate one file vs ajv-cli" "$(fmt o_ours)" "
 [ -n "$(get d_ours)" ] && printf '%-34s %-26s\n' "errkb-drift, whole corpus" "$(fmt d_ours)"
 
 if [ -x "$tools/errkb-compile" ]; then
-    for n in 2500 $big $huge; do
+    for n in $(printf '%s\n' 2500 $big $huge | sort -nu); do
         Cn=$(corpus $n)
         measure "c_$n" "$tools/errkb-compile" --force --corpus "$Cn/entries" -o "$work/gen-$n"
         printf '%-34s %-26s\n' "compile $n entries" "$(fmt c_$n)"

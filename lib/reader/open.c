@@ -137,8 +137,8 @@ static int check_header(ekb_reader *r, ekb_reader_error *err)
 
 static int load_meta(ekb_reader *r, uint32_t sizes[5], ekb_reader_error *err)
 {
-    const unsigned char *p;
-    uint32_t len;
+    const unsigned char *p = NULL;
+    uint32_t len = 0;
     if (need_sect(r, EKBF_SEC_META, &p, &len, err))
         return -1;
     if (len < EKBF_META_SIZE)
@@ -159,8 +159,8 @@ static int load_meta(ekb_reader *r, uint32_t sizes[5], ekb_reader_error *err)
 
 static int load_symt(ekb_reader *r, ekb_reader_error *err)
 {
-    const unsigned char *p, *end;
-    uint32_t len;
+    const unsigned char *p = NULL, *end;
+    uint32_t len = 0;
     if (need_sect(r, EKBF_SEC_SYMT, &p, &len, err))
         return -1;
     end = p + len;
@@ -240,7 +240,7 @@ static int check_str(const ekb_reader *r, const unsigned char *p, bool nullable,
 
 static int table(ekb_reader *r, uint32_t id, uint32_t size, ekbr_table *t, ekb_reader_error *err)
 {
-    uint32_t len;
+    uint32_t len = 0;
     if (need_sect(r, id, &t->p, &len, err))
         return -1;
     if (len % size != 0) {
@@ -256,7 +256,7 @@ static int table(ekb_reader *r, uint32_t id, uint32_t size, ekbr_table *t, ekb_r
 
 static int u32_array(ekb_reader *r, uint32_t id, const unsigned char **p, uint32_t *n, ekb_reader_error *err)
 {
-    uint32_t len;
+    uint32_t len = 0;
     if (need_sect(r, id, p, &len, err))
         return -1;
     if (len % 4 != 0)
@@ -268,8 +268,8 @@ static int u32_array(ekb_reader *r, uint32_t id, const unsigned char **p, uint32
 
 static int load_enums(ekb_reader *r, ekb_reader_error *err)
 {
-    const unsigned char *p, *end;
-    uint32_t len;
+    const unsigned char *p = NULL, *end;
+    uint32_t len = 0;
     if (need_sect(r, EKBF_SEC_ENUM, &p, &len, err))
         return -1;
     end = p + len;
@@ -292,8 +292,8 @@ static int load_enums(ekb_reader *r, ekb_reader_error *err)
 
 static int load_gram(ekb_reader *r, ekb_reader_error *err)
 {
-    const unsigned char *p;
-    uint32_t len;
+    const unsigned char *p = NULL;
+    uint32_t len = 0;
     if (need_sect(r, EKBF_SEC_GRAM, &p, &len, err))
         return -1;
     size_t off = (size_t)(p - r->base);
@@ -332,8 +332,8 @@ static int load_gram(ekb_reader *r, ekb_reader_error *err)
  * atoms' string references are checked with the other strings. */
 static int load_pflt(ekb_reader *r, ekb_reader_error *err)
 {
-    const unsigned char *p;
-    uint32_t len;
+    const unsigned char *p = NULL;
+    uint32_t len = 0;
     if (need_sect(r, EKBF_SEC_PFLT, &p, &len, err))
         return -1;
     size_t off = (size_t)(p - r->base);
