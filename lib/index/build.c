@@ -13,7 +13,8 @@ unsigned char *ekb_bytes_add(ekb_bytes *b, size_t n)
 {
     if (b->failed)
         return NULL;
-    if (n > b->cap - b->len) {
+    /* even for n == 0 the buffer exists: NULL always means failure */
+    if (!b->p || n > b->cap - b->len) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap - b->len < n) {
             if (cap > SIZE_MAX / 2) {
@@ -719,6 +720,8 @@ int ekb_index_build(ekb_corpus *c, const ekb_index_options *o, ekb_index *out, e
         for (size_t i = 0; i < b.n_items; i++)
             if (ekb_encode_entry(&b, (uint32_t)i, false, true) < 0)
                 goto oom;
+        if (b.dropped_links)
+            status = 1;
     }
     const char **ids = malloc((b.n_items + 1) * sizeof *ids);
     const ekb_doc **docs = malloc((b.n_items + 1) * sizeof *docs);

@@ -257,12 +257,14 @@ static void links(enc *x, json_t *graph, const char *key, size_t rec, size_t off
         if (target < 0) {
             /* a single pass starts again in two; the dry pass does not know
              * the final entries yet; the final pass leaves the link out */
-            if (x->pass == PASS_SINGLE)
+            if (x->pass == PASS_SINGLE) {
                 x->bad = true;
-            else if (x->pass == PASS_FINAL &&
-                     ekb_doc_report(b->d, x->it->f->doc, x->it->id, at, false, EKB_ERROR, "index.link-dropped",
-                                    "no entry '%s' in the index: link left out", json_string_value(idv)) != 0)
-                b->oom = true;
+            } else if (x->pass == PASS_FINAL) {
+                b->dropped_links++;
+                if (ekb_doc_report(b->d, x->it->f->doc, x->it->id, at, false, EKB_ERROR, "index.link-dropped",
+                                   "no entry '%s' in the index: link left out", json_string_value(idv)) != 0)
+                    b->oom = true;
+            }
             continue;
         }
         unsigned char *p = ekb_bytes_add(&b->sec[S_LINK], EKBF_L_SIZE);

@@ -180,14 +180,6 @@ static size_t items(const ekb_rx_node *n, int dir, const ekb_rx_node **out, size
     return k;
 }
 
-static bool in_tail(const ekb_rx_node *n)
-{
-    for (const ekb_rx_node *it = next_up(n, 1); it; it = next_up(it, 1))
-        if (!nullable(it))
-            return false;
-    return true;
-}
-
 /* In tail position within ancestor: everything after n up to it is nullable. */
 static bool tail_within(const ekb_rx_node *n, const ekb_rx_node *ancestor)
 {
@@ -209,15 +201,6 @@ static bool guarded(const ekb_rx_node *n)
         if ((p->kind == EKB_RX_REPEAT && p->greed == EKB_RX_POSSESSIVE) || (p->kind == EKB_RX_GROUP && p->atomic))
             return true;
     return false;
-}
-
-static bool anchored_start(const ekb_rx_tree *t)
-{
-    const ekb_rx_node *first = descend(t->root, 1);
-    if (first->kind != EKB_RX_ASSERT)
-        return false;
-    const char *p = t->pattern + first->start;
-    return *p == '^' || (p[0] == '\\' && (p[1] == 'A' || p[1] == 'G'));
 }
 
 /* --- witnesses: strings that parts of the pattern match --- */
@@ -398,19 +381,19 @@ static bool overlap(const ekb_rx_node *a, const ekb_rx_node *b, ekb_strbuf *comm
 typedef struct finder {
     const ekb_rx_tree *t;
     ekb_bt_analysis *out;
-    bool anchored;
     int oom;
     /* the candidates, before inputs are built */
     struct cand {
         ekb_bt_kind kind;
         const ekb_rx_node *site, *inner, *other;
         char *common; /* ALTERNATION: a string both branches match, or NULL */
+        size_t between; /* ADJACENT: items between the two repeats */
     } c[MAX_SITES];
     size_t n;
 } finder;
 
 static void add_cand(finder *f, ekb_bt_kind kind, const ekb_rx_node *site, const ekb_rx_node *inner,
-                     const ekb_rx_node *other, char *common)
+                     const ekb_rx_node *other, char *common, size_t between)
 {
     for (size_t i = 0; i < f->n; i++)
         if (f->c[i].kind == kind && f->c[i].site == site) {
@@ -421,7 +404,7 @@ static void add_cand(finder *f, ekb_bt_kind kind, const ekb_rx_node *site, const
         free(common);
         return;
     }
-    f->c[f->n++] = (struct cand){kind, site, inner, other, common};
+    f->c[f->n++] = (struct cand){kind, site, inner, other, common, between};
 }
 
 typedef struct search {
@@ -441,7 +424,7 @@ static int scan_body(void *ctx, ekb_rx_node *n)
         ekb_rx_set f = {0};
         edge_set(n->kids[0], false, &f);
         if (ekb_rx_set_meets(&f, &s->body_first))
-            add_cand(s->f, EKB_BT_NESTED, s->outer, n, NULL, NULL);
+            add_cand(s->f, EKB_BT_NESTED, s->outer, n, NULL, NULL, 0);
     }
     if (n->kind == EKB_RX_ALT)
         for (uint32_t i = 0; i < n->n_kids; i++)
@@ -459,7 +442,7 @@ static int scan_body(void *ctx, ekb_rx_node *n)
                     if (common.len && !(c = ekb_strbuf_steal(&common)))
                         s->f->oom = 1;
                     ekb_strbuf_free(&common);
-                    add_cand(s->f, EKB_BT_ALTERNATION, s->outer, n->kids[i], n->kids[j], c);
+                    add_cand(s->f, EKB_BT_ALTERNATION, s->outer, n->kids[i], n->kids[j], c, 0);
                     return 0;
                 }
                 ekb_strbuf_free(&common);
@@ -467,7 +450,7 @@ static int scan_body(void *ctx, ekb_rx_node *n)
     return 0;
 }
 
-/* Walk callback for every node: the four kinds of sites. */
+/* Walk callback for every node: the three kinds of sites. */
 static int find_sites(void *ctx, ekb_rx_node *n)
 {
     finder *f = ctx;
@@ -480,10 +463,11 @@ static int find_sites(void *ctx, ekb_rx_node *n)
     }
     if (!long_repeat(n))
         return 0;
+    /* ADJACENT: a later unbounded repeat over common characters, with only
+     * characters both can take in between: every split of a run between
+     * the two is tried */
     ekb_rx_set mine = {0};
     chars_of(n->kids[0], &mine);
-    /* ADJACENT: a later unbounded repeat over common characters, with only
-     * characters both can take in between */
     const ekb_rx_node *after[32];
     size_t k = items(n, 1, after, 32);
     for (size_t i = 0; i < k; i++) {
@@ -499,21 +483,8 @@ static int find_sites(void *ctx, ekb_rx_node *n)
             ok = nullable(after[j]) || ekb_rx_set_meets(&c, &both);
         }
         if (ok)
-            add_cand(f, EKB_BT_ADJACENT, n, after[i], NULL, NULL);
+            add_cand(f, EKB_BT_ADJACENT, n, after[i], NULL, NULL, i);
         break;
-    }
-    /* RESTART: each start position inside a long run re-scans it */
-    if (!f->anchored && !in_tail(n)) {
-        const ekb_rx_node *before[64];
-        size_t m = items(n, -1, before, 64);
-        bool ok = m < 64;
-        for (size_t i = 0; i < m && ok; i++) {
-            ekb_rx_set c = {0};
-            chars_of(before[i], &c);
-            ok = nullable(before[i]) || ekb_rx_set_meets(&c, &mine);
-        }
-        if (ok)
-            add_cand(f, EKB_BT_RESTART, n, NULL, NULL, NULL);
     }
     return 0;
 }
@@ -583,22 +554,12 @@ static int build_site(finder *f, const struct cand *c, ekb_bt_site *s)
         prefer = meet(&a, &b);
         chars_of(c->inner->kids[0], &avoid);
         witness_items(before, nb, &(wctx){0}, &pre);
+        /* what lies between the two repeats, then a character both take:
+         * each copy is one more place to split */
+        const ekb_rx_node *mid[32];
+        size_t nm = items(site, 1, mid, c->between < 32 ? c->between : 32);
+        witness_items(mid, nm, &(wctx){.prefer = &prefer}, &pump);
         add_cp(&pump, pick(&prefer, NULL));
-        break;
-    }
-    case EKB_BT_RESTART: {
-        chars_of(body, &prefer);
-        /* the pump itself carries the prefix, so each copy is a start; the
-         * body's own characters lean away from what may follow it */
-        witness_items(before, nb, &(wctx){.prefer = &prefer}, &pump);
-        ekb_rx_set next = {0};
-        if (na)
-            edge_set(after[0], false, &next);
-        ekb_rx_set only = prefer;
-        only.ascii[0] &= ~next.ascii[0];
-        only.ascii[1] &= ~next.ascii[1];
-        bool ascii_left = only.ascii[0] || only.ascii[1];
-        witness(body, &(wctx){.prefer = ascii_left ? &only : &prefer}, &pump);
         break;
     }
     }
@@ -623,7 +584,7 @@ int ekb_bt_analyze(const char *pattern, size_t len, uint32_t options, ekb_bt_ana
     if (r != 0)
         return r < 0 ? -1 : 0;
     out->parsed = true;
-    finder f = {.t = &t, .out = out, .anchored = anchored_start(&t)};
+    finder f = {.t = &t, .out = out};
     ekb_rx_walk(t.root, find_sites, &f);
     /* the classic shapes first: they are the ones that explode */
     int rc = f.oom ? -1 : 0;
@@ -681,17 +642,36 @@ unsigned long long ekb_bt_step_limit(const ekb_regex_opts *o, size_t n)
     return 4ULL * o->match_limit + 1024ULL * n;
 }
 
-/* prefix + pump × k + suffix, about size bytes; *k set. */
-static int make_input(const ekb_bt_site *s, const char *suffix, size_t size, ekb_strbuf *in, size_t *k)
+/* A reusable input buffer. */
+typedef struct input {
+    char *s;
+    size_t len, cap;
+} input;
+
+/* prefix + pump x k + suffix, about size bytes; *k set. The copies are made
+ * by doubling what is there, not one by one. */
+static int make_input(const ekb_bt_site *s, const char *suffix, size_t size, input *in, size_t *k)
 {
-    ekb_strbuf_reset(in);
-    size_t fixed = strlen(s->prefix) + strlen(suffix), pl = strlen(s->pump);
-    *k = size > fixed + pl ? (size - fixed) / pl : 1;
-    ekb_strbuf_adds(in, s->prefix);
-    for (size_t i = 0; i < *k; i++)
-        ekb_strbuf_addn(in, s->pump, pl);
-    ekb_strbuf_adds(in, suffix);
-    return ekb_strbuf_failed(in) ? -1 : 0;
+    size_t pre = strlen(s->prefix), suf = strlen(suffix), pl = strlen(s->pump);
+    *k = size > pre + suf + pl ? (size - pre - suf) / pl : 1;
+    size_t body = *k * pl, len = pre + body + suf;
+    if (len + 1 > in->cap) {
+        char *p = realloc(in->s, len + 1);
+        if (!p)
+            return -1;
+        in->s = p;
+        in->cap = len + 1;
+    }
+    memcpy(in->s, s->prefix, pre);
+    memcpy(in->s + pre, s->pump, pl);
+    for (size_t have = pl; have < body;) {
+        size_t n = have < body - have ? have : body - have;
+        memcpy(in->s + pre + have, in->s + pre, n);
+        have += n;
+    }
+    memcpy(in->s + pre + body, suffix, suf + 1);
+    in->len = len;
+    return 0;
 }
 
 static char *describe(const ekb_bt_site *s, const char *suffix, size_t k)
@@ -726,8 +706,7 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
     meter m = {0};
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     pcre2_match_context *mc = pcre2_match_context_create(NULL);
-    ekb_strbuf in;
-    ekb_strbuf_init(&in);
+    input in = {0};
     int rc = md && mc ? 0 : -1;
     if (rc == 0) {
         pcre2_set_match_limit(mc, o->match_limit);
@@ -747,21 +726,25 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
         }
         const char *suffixes[3] = {"", fc, with_follow};
         size_t n_suffixes = *s->follow ? 3 : 2;
-        for (size_t x = 0; x < n_suffixes && rc == 0 && r->verdict == EKB_BT_FINE; x++) {
-            unsigned long long prev = 0;
-            size_t prev_len = 0;
-            for (size_t size = EKB_BT_MIN_LENGTH; size <= EKB_BT_MAX_LENGTH && rc == 0; size *= 4) {
+        /* each suffix makes a series of lengths; the shortest inputs of all
+         * series go first, so that a verdict names the shortest input */
+        unsigned long long prev[3] = {0, 0, 0};
+        size_t prev_len[3] = {0, 0, 0};
+        for (size_t size = EKB_BT_MIN_LENGTH; size <= EKB_BT_MAX_LENGTH && rc == 0 && r->verdict == EKB_BT_FINE;
+             size *= 4) {
+            for (size_t x = 0; x < n_suffixes && rc == 0 && r->verdict == EKB_BT_FINE; x++) {
                 size_t k;
                 if (make_input(s, suffixes[x], size, &in, &k) != 0) {
                     rc = -1;
                     break;
                 }
                 unsigned long long cap = ekb_bt_step_limit(o, in.len);
-                unsigned long long grow = prev ? 8 * prev + 16ULL * in.len : cap;
+                unsigned long long grow = prev[x] ? 8 * prev[x] + 16ULL * in.len : cap;
                 m.budget = grow < cap ? grow : cap;
                 m.steps = 0;
                 m.last = 0;
-                int mr = pcre2_match(code, (PCRE2_SPTR)in.s, in.len, 0, 0, md, mc);
+                /* one match attempt, at the start: see backtrack.h */
+                int mr = pcre2_match(code, (PCRE2_SPTR)in.s, in.len, 0, PCRE2_ANCHORED, md, mc);
                 r->runs++;
                 r->work += m.steps;
                 if (mr == PCRE2_ERROR_NOMEMORY) {
@@ -776,19 +759,19 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
                     r->length = in.len;
                     r->steps = m.steps;
                     r->budget = m.budget;
-                    r->prev_length = prev_len;
-                    r->prev_steps = prev;
+                    r->prev_length = prev_len[x];
+                    r->prev_steps = prev[x];
                     if (!(r->shape = describe(s, suffixes[x], k)))
                         rc = -1;
                     break;
                 }
-                prev = m.steps;
-                prev_len = in.len;
+                prev[x] = m.steps;
+                prev_len[x] = in.len;
             }
         }
         free(with_follow);
     }
-    ekb_strbuf_free(&in);
+    free(in.s);
     pcre2_match_data_free(md);
     pcre2_match_context_free(mc);
     pcre2_code_free(code);

@@ -1,11 +1,18 @@
 /* backtrack.h: catastrophic backtracking. A static analysis finds the places
  * in a pattern where backtracking can blow up ("sites": nested quantifiers,
  * quantified alternations with overlapping branches, overlapping unbounded
- * repeats in a row, unbounded repeats that every start position re-runs) and
- * builds adversarial inputs from the pattern's own characters; a measurement
- * runs them in the PCRE2 interpreter under the policy limits, counting work
- * with an automatic callout (deterministic, unlike wall-clock time). A pattern
- * without sites cannot explode and is not measured. */
+ * repeats in a row) and builds adversarial inputs from the pattern's own
+ * characters; a measurement runs them in the PCRE2 interpreter under the
+ * policy limits, counting work with an automatic callout (deterministic,
+ * unlike wall-clock time). A pattern without sites cannot explode and is not
+ * measured.
+ *
+ * What is measured is one match attempt, at the start of the input, where
+ * the input leads to the site: the work backtracking multiplies, which is
+ * also what PCRE2's match and depth limits bound. Retrying an unanchored
+ * pattern at every start position costs every regex (even a plain 'a.*b')
+ * time in proportion to the square of a crafted line's length; that is the
+ * nature of unanchored search, not a defect of one pattern, and is left out. */
 #ifndef EKB_REGEX_BACKTRACK_H
 #define EKB_REGEX_BACKTRACK_H
 
@@ -18,8 +25,7 @@
 typedef enum ekb_bt_kind {
     EKB_BT_NESTED,      /* (a+)+ : a variable repeat ending a repeated body it can also start */
     EKB_BT_ALTERNATION, /* (x|x)* : a repeated alternation whose branches overlap */
-    EKB_BT_ADJACENT,    /* \d+\d+ : unbounded repeats in a row over common characters */
-    EKB_BT_RESTART      /* \S+@ : an unbounded repeat that each start position re-scans */
+    EKB_BT_ADJACENT     /* \d+\d+ : unbounded repeats in a row over common characters */
 } ekb_bt_kind;
 
 typedef struct ekb_bt_site {
@@ -47,7 +53,7 @@ void ekb_bt_analysis_free(ekb_bt_analysis *a);
 typedef enum ekb_bt_verdict {
     EKB_BT_FINE,    /* linear within the limits on every input */
     EKB_BT_LIMIT,   /* a PCRE2 match, depth or heap limit stopped a match */
-    EKB_BT_GROWTH,  /* work grew more than 8-fold for a 4-fold longer input */
+    EKB_BT_GROWTH,  /* work grew more than 8-fold for a 4-fold longer input (linear: 4-fold) */
     EKB_BT_STEPS    /* more work than the step limit for its length */
 } ekb_bt_verdict;
 

@@ -53,11 +53,15 @@ static void built_free(built *b)
     ekb_corpus_close(&b->c);
 }
 
-/* Integers become reals, so that 1 and 1.0 compare equal. */
+/* Integers become reals, so that 1 and 1.0 compare equal. Takes v (a
+ * reference the caller gave up) and returns the converted value. */
 static json_t *numbers_as_reals(json_t *v)
 {
-    if (json_is_integer(v))
-        return json_real((double)json_integer_value(v));
+    if (json_is_integer(v)) {
+        json_t *real = json_real((double)json_integer_value(v));
+        json_decref(v);
+        return real;
+    }
     if (json_is_object(v)) {
         const char *k;
         json_t *x;
@@ -527,6 +531,52 @@ static void threads(void **state)
     built_free(&b);
 }
 
+/* A regex that backtracks without end on a hostile line: the policy's match
+ * limit stops it, the call returns (as no match) and says so. */
+static void hostile_text(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/ekb-hostile-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *dir = ekb_asprintf("%s/entries/demo", tmpl), *cmd = ekb_asprintf("mkdir -p '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    char *src = ekb_path_join(fixture_dir, "demo/beta.yaml"), *text;
+    size_t len;
+    assert_int_equal(ekb_read_file(src, 1 << 20, &text, &len), 0);
+    const char *old = "regex: 'Beta failure \\d+'";
+    char *at = strstr(text, old);
+    assert_non_null(at);
+    char *patched = ekb_asprintf("%.*sregex: '^(a|aa)+$'%s", (int)(at - text), text, at + strlen(old));
+    char *dst = ekb_path_join(dir, "beta.yaml");
+    assert_int_equal(write_text(dst, patched, strlen(patched)), 0);
+    char *entries = ekb_asprintf("%s/entries", tmpl);
+    built b;
+    build_from(entries, false, &b);
+    ekb_reader_matcher *m = ekb_reader_matcher_new(b.r);
+    char hostile[4001];
+    memset(hostile, 'a', 3999);
+    hostile[3999] = 'b';
+    hostile[4000] = '\0';
+    ekb_reader_hit hits[2];
+    time_t t0 = time(NULL);
+    assert_int_equal(ekb_reader_match(m, hostile, 4000, 0, hits, 2, NULL), 0);
+    assert_int_equal(ekb_reader_matcher_limit_hits(m), 1);
+    assert_true(time(NULL) - t0 < 10);
+    assert_int_equal(ekb_reader_match(m, "aaaa", 4, 0, hits, 2, NULL), 1);
+    ekb_reader_matcher_free(m);
+    built_free(&b);
+    cmd = ekb_asprintf("rm -rf '%s'", tmpl);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(dir);
+    free(src);
+    free(text);
+    free(patched);
+    free(dst);
+    free(entries);
+}
+
 static void file_open(void **state)
 {
     (void)state;
@@ -571,6 +621,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(ranking),
         cmocka_unit_test(prefilter_agrees_with_naive),
         cmocka_unit_test(threads),
+        cmocka_unit_test(hostile_text),
         cmocka_unit_test(file_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
