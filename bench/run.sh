@@ -10,8 +10,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bench="$top/bench"
 work=${BENCH_DIR:-/tmp/errkb-bench}
 quick=0; [ "${1:-}" = "--quick" ] && quick=1
-runs=7; [ $quick = 1 ] && runs=3
-big=10000; huge=100000; [ $quick = 1 ] && { big=2500; huge=10000; }
+runs=${RUNS:-7}; [ $quick = 1 ] && runs=3
+big=${BIG:-10000}; huge=${HUGE:-100000}; [ $quick = 1 ] && { big=2500; huge=10000; }
 mkdir -p "$work"
 
 # --- set-up: dependencies, peers, a release build ---
