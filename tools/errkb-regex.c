@@ -122,6 +122,8 @@ static int try_mode(regex_opts *o)
 {
     ekb_run *run = o->run;
     const char *prog = run->cli.prog;
+    if (!ekb_rx_valid_utf8(o->try_line, strlen(o->try_line)))
+        return ekb_cli_usage_error(&run->cli, "the --try line is not valid UTF-8");
     int r;
     if ((r = ekb_run_open(run, false, true)) >= 0)
         return r;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "quote.h"
 
 /* "entries/x/../../schema/background.log" → "schema/background.log": a
  * lexical tidy-up of the folder the corpus was found through, for messages. */
@@ -57,25 +58,6 @@ static char *tidy_path(const char *p)
     return out;
 }
 
-/* Whether s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
-static bool valid_utf8(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t k = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 9;
-        if (k == 9 || n - i <= k)
-            return false;
-        for (size_t j = 1; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return false;
-        if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0) || (c == 0xF0 && s[i + 1] < 0x90) ||
-            (c == 0xF4 && s[i + 1] >= 0x90))
-            return false;
-        i += k + 1;
-    }
-    return true;
-}
-
 static int split_lines(ekb_rx_background *bg, ekb_diags *d)
 {
     size_t cap = 1;
@@ -95,7 +77,7 @@ static int split_lines(ekb_rx_background *bg, ekb_diags *d)
             e--;
         line++;
         /* blank lines and '#' comments are not part of the set */
-        if (e > at && bg->text[at] != '#' && !valid_utf8((const unsigned char *)bg->text + at, e - at)) {
+        if (e > at && bg->text[at] != '#' && !ekb_rx_valid_utf8(bg->text + at, e - at)) {
             if (ekb_diags_add(d, bg->path, line, 1, EKB_ERROR, "regex.background-utf8", NULL, NULL,
                               "background line is not valid UTF-8; it is left out") != 0)
                 return -1;

@@ -418,7 +418,7 @@ typedef struct search {
 static int scan_body(void *ctx, ekb_rx_node *n)
 {
     search *s = ctx;
-    if (n == s->outer || n->kind == EKB_RX_LOOK)
+    if (n == s->outer)
         return 0;
     if (n->kind == EKB_RX_REPEAT && n->max >= 2 && n->max > n->min && tail_within(n, s->outer->kids[0])) {
         ekb_rx_set f = {0};
@@ -642,6 +642,11 @@ unsigned long long ekb_bt_step_limit(const ekb_regex_opts *o, size_t n)
     return 4ULL * o->match_limit + 1024ULL * n;
 }
 
+unsigned long long ekb_bt_total_limit(const ekb_regex_opts *o)
+{
+    return 256ULL * o->match_limit;
+}
+
 /* A reusable input buffer. */
 typedef struct input {
     char *s;
@@ -704,6 +709,8 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
     if (c != 0)
         return c;
     meter m = {0};
+    /* all runs of one pattern together: the time any pattern can take */
+    unsigned long long total = ekb_bt_total_limit(o);
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
     pcre2_match_context *mc = pcre2_match_context_create(NULL);
     input in = {0};
@@ -740,7 +747,11 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
                 }
                 unsigned long long cap = ekb_bt_step_limit(o, in.len);
                 unsigned long long grow = prev[x] ? 8 * prev[x] + 16ULL * in.len : cap;
+                unsigned long long left = total > r->work ? total - r->work : 0;
                 m.budget = grow < cap ? grow : cap;
+                bool by_total = left < m.budget;
+                if (by_total)
+                    m.budget = left;
                 m.steps = 0;
                 m.last = 0;
                 /* one match attempt, at the start: see backtrack.h */
@@ -753,7 +764,10 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
                 }
                 bool limit = mr == PCRE2_ERROR_MATCHLIMIT || mr == PCRE2_ERROR_DEPTHLIMIT || mr == PCRE2_ERROR_HEAPLIMIT;
                 if (limit || mr == PCRE2_ERROR_CALLOUT) {
-                    r->verdict = limit ? EKB_BT_LIMIT : grow < cap ? EKB_BT_GROWTH : EKB_BT_STEPS;
+                    r->verdict = limit      ? EKB_BT_LIMIT
+                                 : by_total ? EKB_BT_BUDGET
+                                 : grow < cap ? EKB_BT_GROWTH
+                                              : EKB_BT_STEPS;
                     r->pcre2_error = limit ? mr : 0;
                     r->site = si;
                     r->length = in.len;

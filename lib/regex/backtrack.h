@@ -54,7 +54,8 @@ typedef enum ekb_bt_verdict {
     EKB_BT_FINE,    /* linear within the limits on every input */
     EKB_BT_LIMIT,   /* a PCRE2 match, depth or heap limit stopped a match */
     EKB_BT_GROWTH,  /* work grew more than 8-fold for a 4-fold longer input (linear: 4-fold) */
-    EKB_BT_STEPS    /* more work than the step limit for its length */
+    EKB_BT_STEPS,   /* more work than the step limit for its length */
+    EKB_BT_BUDGET   /* all its runs together took more than the total limit */
 } ekb_bt_verdict;
 
 typedef struct ekb_bt_result {
@@ -82,7 +83,11 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
                    ekb_bt_result *r);
 void ekb_bt_result_free(ekb_bt_result *r);
 
-/* The step limit for one input of n bytes. */
+/* The step limit for one input of n bytes: 4 x the policy's match limit,
+ * plus 1024 steps a byte. */
 unsigned long long ekb_bt_step_limit(const ekb_regex_opts *o, size_t n);
+/* The steps all runs of one pattern may take together: 256 x the match
+ * limit, so that the check of a corpus takes bounded time. */
+unsigned long long ekb_bt_total_limit(const ekb_regex_opts *o);
 
 #endif

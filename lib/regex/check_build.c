@@ -29,7 +29,8 @@ static int collect(ekb_rx_entry *e, ekb_corpus_file *f)
 {
     json_t *root = f->doc->root;
     e->f = f;
-    e->id = f->id ? f->id : str_or_null(json_object_get(root, "id")) ? str_or_null(json_object_get(root, "id")) : f->path;
+    const char *doc_id = str_or_null(json_object_get(root, "id"));
+    e->id = f->id ? f->id : doc_id ? doc_id : f->path;
     json_t *re = json_object_get(root, "regex");
     if (json_is_string(re)) {
         e->pattern = json_string_value(re);
@@ -390,11 +391,11 @@ int ekb_regex_corpus_finish(ekb_regex_corpus *rc, ekb_diags *d)
 ekb_regex_stats ekb_regex_corpus_stats(const ekb_regex_corpus *rc)
 {
     ekb_regex_stats st = rc->st;
-    st.bt_measured = atomic_load(&((ekb_regex_corpus *)rc)->bt_measured);
-    st.bt_skipped = atomic_load(&((ekb_regex_corpus *)rc)->bt_skipped);
-    st.bt_unparsed = atomic_load(&((ekb_regex_corpus *)rc)->bt_unparsed);
-    st.bt_runs = atomic_load(&((ekb_regex_corpus *)rc)->bt_runs);
-    st.bt_steps = atomic_load(&((ekb_regex_corpus *)rc)->bt_steps);
+    st.bt_measured = atomic_load(&rc->bt_measured);
+    st.bt_skipped = atomic_load(&rc->bt_skipped);
+    st.bt_unparsed = atomic_load(&rc->bt_unparsed);
+    st.bt_runs = atomic_load(&rc->bt_runs);
+    st.bt_steps = atomic_load(&rc->bt_steps);
     return st;
 }
 

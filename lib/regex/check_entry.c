@@ -249,8 +249,12 @@ static int check_backtracking(ekb_regex_corpus *rc, ekb_rx_entry *e, quoter *qt,
             snprintf(what, sizeof what,
                      "its work grows faster than the input, from %llu steps on %zu bytes to over %llu on a %zu-byte input",
                      res.prev_steps, res.prev_length, res.budget, res.length);
-        else
+        else if (res.verdict == EKB_BT_STEPS)
             snprintf(what, sizeof what, "it needs over %llu steps on a %zu-byte input", res.budget, res.length);
+        else
+            snprintf(what, sizeof what,
+                     "its adversarial inputs took over %llu steps in all (%zu runs), the last a %zu-byte input",
+                     ekb_bt_total_limit(&rc->ro), res.runs, res.length);
         r = ekb_doc_report(d, e->f->doc, e->id, "/regex", false, EKB_ERROR, "regex.backtracking",
                            "regex backtracks catastrophically: %s %s, made for %s at offset %u", what, res.shape, span,
                            s->start);

@@ -17,7 +17,7 @@ typedef struct rule {
 
 enum {
     R_BACKREF, R_LOOKAHEAD, R_LOOKBEHIND, R_LOOKBEHIND_VAR, R_POSSESSIVE, R_ATOMIC, R_KEEP, R_RECURSION,
-    R_CONDITIONAL, R_VERB, R_FLAGS_MID, R_FLAGS_RE2, R_ESC_REJECT, R_ESC_PYTHON, R_ESC_DIFFERENT, N_RULES
+    R_CONDITIONAL, R_VERB, R_FLAGS_MID, R_FLAGS_RE2, R_ESC_REJECT, R_ESC_PYTHON, R_ESC_Z, R_ESC_V, R_POSIX, N_RULES
 };
 
 static const rule rules[N_RULES] = {
@@ -42,23 +42,25 @@ static const rule rules[N_RULES] = {
                      "RE2 and Go know only the flags i, m, s and U"},
     [R_ESC_REJECT] = {"regex.portable-escape", EKB_WARNING, "escape", "RE2, Go and Python reject it"},
     [R_ESC_PYTHON] = {"regex.portable-escape", EKB_NOTE, "escape", "Python's re rejects it"},
-    [R_ESC_DIFFERENT] = {"regex.portable-escape", EKB_NOTE, "construct", "another engine reads it differently"},
+    [R_ESC_Z] = {"regex.portable-escape", EKB_NOTE, "escape",
+                 "it also matches before a final newline in PCRE2, but not in Python; RE2 and Go reject it"},
+    [R_ESC_V] = {"regex.portable-escape", EKB_NOTE, "escape",
+                 "in RE2 and Go it is the vertical tab only, in PCRE2 any vertical space"},
+    [R_POSIX] = {"regex.portable-escape", EKB_NOTE, "POSIX class", "Python reads it as a set of its letters"},
 };
 
 typedef struct seen {
     uint32_t start[N_RULES], end[N_RULES];
     size_t count[N_RULES];
-    const char *detail[N_RULES]; /* for escapes: why */
     const ekb_rx_tree *t;
     uint32_t body; /* where the pattern proper starts (after leading option verbs) */
 } seen;
 
-static void note(seen *s, int r, const ekb_rx_node *n, const char *detail)
+static void note(seen *s, int r, const ekb_rx_node *n)
 {
     if (s->count[r]++ == 0) {
         s->start[r] = n->start;
         s->end[r] = n->end;
-        s->detail[r] = detail;
     }
 }
 
@@ -115,23 +117,23 @@ static void escape(seen *s, const ekb_rx_node *n)
         return;
     switch (p[1]) {
     case 'h': case 'H': case 'R': case 'X': case 'C': case 'G': case 'e':
-        note(s, R_ESC_REJECT, n, NULL);
+        note(s, R_ESC_REJECT, n);
         return;
     case 'N':
-        note(s, n->end - n->start > 2 ? R_ESC_PYTHON : R_ESC_REJECT, n, NULL);
+        note(s, n->end - n->start > 2 ? R_ESC_PYTHON : R_ESC_REJECT, n);
         return;
     case 'Z':
-        note(s, R_ESC_DIFFERENT, n, "it also matches before a final newline in PCRE2, RE2 and Go reject it");
+        note(s, R_ESC_Z, n);
         return;
     case 'v': case 'V':
-        note(s, R_ESC_DIFFERENT, n, "in RE2 and Go it is only the vertical tab, in PCRE2 any vertical space");
+        note(s, R_ESC_V, n);
         return;
     case 'z': case 'Q': case 'p': case 'P': case 'o': case 'c':
-        note(s, R_ESC_PYTHON, n, NULL);
+        note(s, R_ESC_PYTHON, n);
         return;
     case 'x':
         if (p[2] == '{')
-            note(s, R_ESC_PYTHON, n, NULL);
+            note(s, R_ESC_PYTHON, n);
         return;
     default:
         return;
@@ -161,37 +163,37 @@ static int visit(void *ctx, ekb_rx_node *n)
     size_t len = n->end - n->start;
     uint32_t w;
     switch (n->kind) {
-    case EKB_RX_BACKREF: note(s, R_BACKREF, n, NULL); break;
+    case EKB_RX_BACKREF: note(s, R_BACKREF, n); break;
     case EKB_RX_LOOK:
-        note(s, !n->behind ? R_LOOKAHEAD : fixed_width(n->kids[0], &w) ? R_LOOKBEHIND : R_LOOKBEHIND_VAR, n, NULL);
+        note(s, !n->behind ? R_LOOKAHEAD : fixed_width(n->kids[0], &w) ? R_LOOKBEHIND : R_LOOKBEHIND_VAR, n);
         break;
     case EKB_RX_REPEAT:
         if (n->greed == EKB_RX_POSSESSIVE)
-            note(s, R_POSSESSIVE, n, NULL);
+            note(s, R_POSSESSIVE, n);
         break;
     case EKB_RX_GROUP:
         if (n->atomic)
-            note(s, R_ATOMIC, n, NULL);
+            note(s, R_ATOMIC, n);
         if (n->scoped_flags && !re2_flags_only(p, len))
-            note(s, R_FLAGS_RE2, n, NULL);
+            note(s, R_FLAGS_RE2, n);
         break;
-    case EKB_RX_KEEP: note(s, R_KEEP, n, NULL); break;
-    case EKB_RX_CALL: note(s, R_RECURSION, n, NULL); break;
-    case EKB_RX_COND: note(s, R_CONDITIONAL, n, NULL); break;
-    case EKB_RX_CALLOUT: note(s, R_VERB, n, NULL); break;
+    case EKB_RX_KEEP: note(s, R_KEEP, n); break;
+    case EKB_RX_CALL: note(s, R_RECURSION, n); break;
+    case EKB_RX_COND: note(s, R_CONDITIONAL, n); break;
+    case EKB_RX_CALLOUT: note(s, R_VERB, n); break;
     case EKB_RX_VERB:
         if (n->verb != EKB_RX_VERB_OPTION || n->start >= s->body)
-            note(s, R_VERB, n, NULL);
+            note(s, R_VERB, n);
         break;
     case EKB_RX_FLAGS:
         if (n->start > s->body)
-            note(s, R_FLAGS_MID, n, NULL);
+            note(s, R_FLAGS_MID, n);
         if (!re2_flags_only(p, len))
-            note(s, R_FLAGS_RE2, n, NULL);
+            note(s, R_FLAGS_RE2, n);
         break;
     case EKB_RX_SET:
         if (p[0] == '[' && has_posix_class(p, len))
-            note(s, R_ESC_DIFFERENT, n, "Python reads a POSIX class as a set of its letters");
+            note(s, R_POSIX, n);
         else
             escape(s, n);
         break;
@@ -234,7 +236,7 @@ int ekb_rx_portability(const ekb_regex_corpus *rc, const ekb_rx_entry *e, ekb_di
         r = !span ? -1
                   : ekb_doc_report(d, e->f->doc, e->id, "/regex", false, rules[k].sev, rules[k].id,
                                    "%s %s at offset %u%s: %s", rules[k].what, span, s.start[k], more,
-                                   s.detail[k] ? s.detail[k] : rules[k].problem);
+                                   rules[k].problem);
         free(span);
     }
     ekb_rx_tree_free(&t);

@@ -1,4 +1,4 @@
-/* quote.c: quoting texts for messages. */
+/* quote.c: quoting texts for messages, and checking UTF-8. */
 #include "quote.h"
 
 void ekb_rx_quote(ekb_strbuf *sb, const char *s, size_t len, size_t max)
@@ -36,4 +36,24 @@ char *ekb_rx_quoted(const char *s, size_t len, size_t max)
     ekb_strbuf_init(&sb);
     ekb_rx_quote(&sb, s, len, max);
     return ekb_strbuf_steal(&sb);
+}
+
+/* See quote.h. */
+bool ekb_rx_valid_utf8(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t k = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 9;
+        if (k == 9 || n - i <= k)
+            return false;
+        for (size_t j = 1; j <= k; j++)
+            if ((s[i + j] & 0xC0) != 0x80)
+                return false;
+        if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0) || (c == 0xF0 && s[i + 1] < 0x90) ||
+            (c == 0xF4 && s[i + 1] >= 0x90))
+            return false;
+        i += k + 1;
+    }
+    return true;
 }

@@ -219,6 +219,28 @@ static void deterministic(void **state)
     assert_int_equal(ekb_bt_step_limit(&opts, 1024), 4ull * 1000000 + 1024ull * 1024);
 }
 
+/* Every pattern's runs together stay within a total: a corpus of patterns
+ * that are each slow but not super-linear still takes bounded time. */
+static void total_budget(void **state)
+{
+    (void)state;
+    ekb_regex_opts low = opts;
+    low.match_limit = 200; /* total 51200 steps, less than its runs up to 64 KiB need */
+    const char *p = "(a++)+$";
+    ekb_bt_analysis a = analyze(p);
+    ekb_bt_result r;
+    assert_int_equal(ekb_bt_measure(&low, p, strlen(p), &a, &r), 0);
+    assert_int_equal(r.verdict, EKB_BT_BUDGET);
+    assert_true(r.work <= ekb_bt_total_limit(&low) + r.length + 1);
+    ekb_bt_result_free(&r);
+    /* with the policy's limit the same pattern is fine */
+    assert_int_equal(ekb_bt_measure(&opts, p, strlen(p), &a, &r), 0);
+    assert_int_equal(r.verdict, EKB_BT_FINE);
+    assert_true(r.work < ekb_bt_total_limit(&opts));
+    ekb_bt_result_free(&r);
+    ekb_bt_analysis_free(&a);
+}
+
 static void no_sites_no_runs(void **state)
 {
     (void)state;
@@ -243,6 +265,7 @@ int main(void)
         cmocka_unit_test(bombs_are_caught),
         cmocka_unit_test(linear_patterns_pass),
         cmocka_unit_test(deterministic),
+        cmocka_unit_test(total_budget),
         cmocka_unit_test(no_sites_no_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
