@@ -104,7 +104,6 @@ open(sys.argv[2],'w').write('\n'.join(out))" "$C/entries" "$work/min.json"
     g=$(gzip -9 -c "$work/min.json" | wc -c); x=$(xz -9 -c "$work/min.json" | wc -c)
     echo "index size ($big entries; JSON-only minified corpus $m bytes): index $i bytes = $((100*i/m))% of minified JSON; gzip -9 $g ($((100*g/m))%); xz -9 $x ($((100*x/m))%)"
 fi
-if [ -x "$work/lookup_bench" ] || [ -f "$bench/lookup_bench.c" ]; then
-    python3 "$bench/gen_messages.py" "$C/entries" "$work/messages.txt"
-    echo "python re loop over $big entries: $(python3 "$bench/peers/py_re_lookup.py" "$C/entries" "$work/messages.txt" 1)"
+if [ -x "$tools/errkb-lookup" ] && [ -f "$work/gen-$big/errkb.idx" ]; then
+    sh "$bench/lookup.sh" "$build" "$C" "$work/gen-$big/errkb.idx" 40
 fi
