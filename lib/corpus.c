@@ -363,6 +363,10 @@ static int free_one(void *ctx, size_t i, ekb_diags *d)
     free(f->rel);
     free(f->id);
     ekb_doc_free(f->doc);
+    free(f->self_id);
+    for (size_t k = 0; k < f->n_confused; k++)
+        free(f->confused[k]);
+    free(f->confused);
     return 0;
 }
 
@@ -390,7 +394,10 @@ int ekb_corpus_file_load(ekb_corpus *c, ekb_corpus_file *f, ekb_diags *d)
     if (f->load_tried)
         return 0;
     f->load_tried = true;
-    return ekb_doc_load_file(f->path, &c->policy.limits, &f->doc, d) < 0 ? -1 : 0;
+    if (ekb_doc_load_file(f->path, &c->policy.limits, &f->doc, d) < 0)
+        return -1;
+    f->loaded = f->doc != NULL;
+    return 0;
 }
 
 typedef struct load_job {
@@ -456,6 +463,6 @@ size_t ekb_corpus_count_targets(const ekb_corpus *c, bool loaded_only)
 {
     size_t k = 0;
     for (size_t i = 0; i < c->n; i++)
-        k += c->files[i].target && (!loaded_only || c->files[i].doc);
+        k += c->files[i].target && (!loaded_only || c->files[i].loaded);
     return k;
 }

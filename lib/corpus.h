@@ -18,6 +18,13 @@ typedef struct ekb_corpus_file {
     ekb_doc *doc;   /* NULL until loaded, or when the file was rejected */
     bool target;    /* named by the user (directly or in a folder) */
     bool load_tried;
+    bool loaded;    /* the file loaded (doc may have been freed since, when streaming) */
+    /* Streaming validation keeps only what the symmetry rule needs of a
+     * file: its id field and its frequently_confused_with ids. */
+    char *self_id;
+    char **confused;
+    size_t n_confused;
+    bool confused_known;
 } ekb_corpus_file;
 
 typedef struct ekb_corpus {

@@ -219,7 +219,7 @@ static void check_links(rctx *x, json_t *root)
                 report(x, ptr, false, EKB_ERROR, "corpus.link-missing", "no entry '%s' in the corpus", t);
                 continue;
             }
-            if (k == 2 && self && g->doc && !links_to(g->doc->root, "frequently_confused_with", self))
+            if (k == 2 && !x->o->defer_symmetry && self && g->doc && !links_to(g->doc->root, "frequently_confused_with", self))
                 report(x, ptr, false, EKB_WARNING, "corpus.confused-asymmetric",
                        "'%s' does not list '%s' back in frequently_confused_with", t, self);
         }
@@ -333,6 +333,84 @@ int ekb_rules_preload(ekb_corpus *c, ekb_diags *d)
             if (g && !g->load_tried && ekb_corpus_file_load(c, g, g->target ? d : &ignored) != 0)
                 r = -1;
         }
+    }
+    ekb_diags_free(&ignored);
+    return r;
+}
+
+int ekb_rules_record_confused(ekb_corpus_file *f)
+{
+    json_t *root = f->doc ? f->doc->root : NULL;
+    f->confused_known = true;
+    const char *self = get_str(root, "id");
+    if (self && !(f->self_id = strdup(self)))
+        return -1;
+    json_t *arr = json_object_get(json_object_get(root, "transition_graph"), "frequently_confused_with");
+    size_t n = json_array_size(arr);
+    if (n == 0)
+        return 0;
+    if (!(f->confused = calloc(n, sizeof *f->confused)))
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        const char *t = link_id(json_array_get(arr, k));
+        /* keep positions: a NULL stands for a link without an id */
+        if (t && !(f->confused[k] = strdup(t)))
+            return -1;
+        f->n_confused = k + 1;
+    }
+    return 0;
+}
+
+static bool names(const ekb_corpus_file *g, const char *id)
+{
+    for (size_t k = 0; k < g->n_confused; k++)
+        if (g->confused[k] && strcmp(g->confused[k], id) == 0)
+            return true;
+    return false;
+}
+
+int ekb_rules_check_symmetry(ekb_corpus *c, ekb_diags *d)
+{
+    ekb_diags ignored; /* an untargeted entry's own problems are not ours to report */
+    ekb_diags_init(&ignored);
+    int r = 0;
+    for (size_t i = 0; i < c->n && r == 0; i++) {
+        ekb_corpus_file *f = &c->files[i];
+        if (!f->target || !f->self_id || !c->entries_dir)
+            continue;
+        ekb_doc *doc = NULL; /* loaded again only when there is something to say */
+        for (size_t k = 0; k < f->n_confused && r == 0; k++) {
+            const char *t = f->confused[k];
+            ekb_corpus_file *g = t && strcmp(t, f->self_id) != 0 ? ekb_corpus_find(c, t) : NULL;
+            if (!g)
+                continue; /* missing and self links have rules of their own */
+            if (!g->confused_known) {
+                if (ekb_doc_load_file(g->path, &c->policy.limits, &g->doc, &ignored) < 0 ||
+                    (g->doc && ekb_rules_record_confused(g) != 0))
+                    r = -1;
+                ekb_doc_free(g->doc);
+                g->doc = NULL;
+                g->confused_known = true;
+            }
+            if (r != 0 || !g->self_id || names(g, f->self_id))
+                continue;
+            if (!doc && ekb_doc_load_file(f->path, &c->policy.limits, &doc, &ignored) < 0) {
+                r = -1;
+                break;
+            }
+            if (!doc)
+                break;
+            json_t *link = json_array_get(
+                json_object_get(json_object_get(doc->root, "transition_graph"), "frequently_confused_with"), k);
+            char ptr[80];
+            snprintf(ptr, sizeof ptr, json_is_string(link) ? "/transition_graph/frequently_confused_with/%zu"
+                                                           : "/transition_graph/frequently_confused_with/%zu/id", k);
+            if (ekb_doc_report(d, doc, f->id ? f->id : f->self_id, ptr, false, EKB_WARNING,
+                               "corpus.confused-asymmetric",
+                               "'%s' does not list '%s' back in frequently_confused_with", t, f->self_id) != 0)
+                r = -1;
+        }
+        ekb_doc_free(doc);
     }
     ekb_diags_free(&ignored);
     return r;

@@ -7,6 +7,9 @@
 typedef struct ekb_rules_options {
     long today;             /* days since 1970-01-01 (UTC) */
     unsigned staleness_days;
+    /* Streaming: the symmetry of frequently_confused_with is checked after
+     * every file, by ekb_rules_check_symmetry, not by ekb_rules_check. */
+    bool defer_symmetry;
 } ekb_rules_options;
 
 /* Loads the entries that targets' frequently_confused_with links name, so the
@@ -18,6 +21,15 @@ int ekb_rules_preload(ekb_corpus *c, ekb_diags *d);
  * Returns 0 or -1 (memory). Read-only on the corpus: safe in parallel. */
 int ekb_rules_check(const ekb_corpus *c, ekb_corpus_file *f, const ekb_rules_options *o,
                     const char *const *skip, size_t n_skip, ekb_diags *d);
+
+/* Keeps f's id field and frequently_confused_with ids (f->doc loaded) for
+ * ekb_rules_check_symmetry. Returns 0 or -1. */
+int ekb_rules_record_confused(ekb_corpus_file *f);
+
+/* After a streaming pass: reports each target whose frequently_confused_with
+ * names an entry that does not name it back (corpus.confused-asymmetric),
+ * loading what it needs again. Single-threaded. Returns 0 or -1. */
+int ekb_rules_check_symmetry(ekb_corpus *c, ekb_diags *d);
 
 /* "YYYY-MM-DD" → days since 1970-01-01; false when not a real date. */
 bool ekb_parse_date(const char *s, long *days);

@@ -44,7 +44,7 @@ int ekb_run_open(ekb_run *run, bool need_schema, bool load_all)
     int r = ekb_corpus_open(&run->corpus, &co, &run->diags);
     if (r != 0)
         return run_abort(run, r < 0);
-    if (ekb_corpus_load(&run->corpus, load_all, run->cli.jobs, &run->diags) != 0)
+    if (!run->stream && ekb_corpus_load(&run->corpus, load_all, run->cli.jobs, &run->diags) != 0)
         return run_abort(run, 1);
     return -1;
 }
@@ -59,7 +59,15 @@ typedef struct each_job {
 static int each_one(void *ctx, size_t i, ekb_diags *d)
 {
     each_job *j = ctx;
-    return j->fn(j->ctx, j->run, &j->run->corpus.files[j->idx[i]], d);
+    ekb_corpus_file *f = &j->run->corpus.files[j->idx[i]];
+    if (!j->run->stream)
+        return j->fn(j->ctx, j->run, f, d);
+    if (ekb_corpus_file_load(&j->run->corpus, f, d) != 0)
+        return -1;
+    int r = f->doc ? j->fn(j->ctx, j->run, f, d) : 0;
+    ekb_doc_free(f->doc);
+    f->doc = NULL;
+    return r;
 }
 
 int ekb_run_each(ekb_run *run, ekb_run_check_fn fn, void *ctx)
@@ -70,7 +78,7 @@ int ekb_run_each(ekb_run *run, ekb_run_check_fn fn, void *ctx)
         return -1;
     size_t m = 0;
     for (size_t i = 0; i < c->n; i++)
-        if (c->files[i].target && c->files[i].doc)
+        if (c->files[i].target && (c->files[i].doc || (run->stream && !c->files[i].load_tried)))
             idx[m++] = i;
     each_job j = {run, fn, ctx, idx};
     int r = ekb_parallel_for(m, run->cli.jobs, each_one, &j, &run->diags);

@@ -11,6 +11,10 @@ typedef struct ekb_run {
     ekb_corpus corpus;
     ekb_diags diags;
     bool oom;
+    /* Streaming: ekb_run_open loads nothing; ekb_run_each loads each target
+     * on its worker, checks it and frees it at once, so memory stays flat
+     * and is reused. Set before ekb_run_open. */
+    bool stream;
 } ekb_run;
 
 /* Opens the corpus named by run->cli (parsed already) and loads the targets
