@@ -48,6 +48,8 @@ typedef struct drift_tool {
     ekb_drift_lock lock;
     char *lock_path;           /* NULL outside a corpus */
     ekb_drift_counts *counts;  /* cfg.n_langs per corpus file */
+    char **domains;            /* per corpus file: where its coverage counts */
+    size_t n_domains;
 } drift_tool;
 
 static int take_option(void *ctx, int id, const char *arg)
@@ -75,6 +77,9 @@ static void tool_free(drift_tool *t)
     ekb_drift_lock_free(&t->lock);
     free(t->lock_path);
     free(t->counts);
+    for (size_t i = 0; i < t->n_domains; i++)
+        free(t->domains[i]);
+    free(t->domains);
 }
 
 /* Prints what stopped the tool to stderr, frees everything, returns 2. */
@@ -127,10 +132,15 @@ static const char *string_at(const ekb_doc *doc, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+static char *domain_of(const ekb_corpus_file *f);
+
 static int check_file(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
 {
     drift_tool *t = ctx;
     size_t idx = (size_t)(f - run->corpus.files);
+    /* the run frees f's document after this call: keep its domain */
+    if (!(t->domains[idx] = domain_of(f)))
+        return -1;
     const char *rid = f->id ? f->id : string_at(f->doc, "id");
     return ekb_drift_check_entry(&t->cfg, t->lock.exists ? &t->lock : NULL, f->doc, f->id, rid, d,
                                  &t->counts[idx * t->cfg.n_langs]);
@@ -152,6 +162,9 @@ static int check_mode(drift_tool *t)
     ekb_corpus *c = &run->corpus;
     if (!(t->counts = calloc(c->n * t->cfg.n_langs + 1, sizeof *t->counts)))
         return trouble(t, true);
+    if (!(t->domains = calloc(c->n + 1, sizeof *t->domains)))
+        return trouble(t, true);
+    t->n_domains = c->n;
     if (ekb_run_each(run, check_file, t) != 0)
         return trouble(t, true);
     ekb_drift_stats *s = NULL;
@@ -159,11 +172,9 @@ static int check_mode(drift_tool *t)
         if (!(s = ekb_drift_stats_new(&t->cfg)))
             return trouble(t, true);
         for (size_t i = 0; i < c->n; i++) {
-            if (!c->files[i].target || !c->files[i].doc)
-                continue;
-            char *dom = domain_of(&c->files[i]);
-            int r = dom ? ekb_drift_stats_add(s, dom, &t->counts[i * t->cfg.n_langs]) : -1;
-            free(dom);
+            if (!c->files[i].target || !t->domains[i])
+                continue; /* not checked: not a target, or it did not load */
+            int r = ekb_drift_stats_add(s, t->domains[i], &t->counts[i * t->cfg.n_langs]);
             if (r != 0) {
                 ekb_drift_stats_free(s);
                 return trouble(t, true);
@@ -294,7 +305,10 @@ int main(int argc, char **argv)
         n_ids = run->cli.n_paths;
         run->cli.n_paths = 0;
     }
-    /* drift needs no entry schema; a lone file outside any corpus works too */
+    /* drift needs no entry schema; a lone file outside any corpus works too.
+     * A check streams (each file loaded, checked, freed on its worker);
+     * --accept reads every entry at once. */
+    run->stream = !t.accept;
     if ((r = ekb_run_open(run, false, t.accept)) >= 0)
         return r;
     int cr = ekb_drift_config_load(&t.cfg, &run->corpus.policy, &run->diags);
