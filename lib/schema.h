@@ -36,13 +36,19 @@ void ekb_schema_free(ekb_schema *schema);
 
 typedef struct ekb_schema_error {
     const char *instance_pointer; /* RFC 6901 pointer into the instance, "" = root */
-    const char *keyword;          /* "maximum", "required", "additionalProperties", ... */
-    const char *schema_pointer;   /* keyword location, e.g. "/properties/x/maximum" */
+    /* "maximum", "required", "additionalProperties", ...; for a false
+     * schema, the keyword it stands under ("items", "$ref", ...), or "false"
+     * at the root or under $defs */
+    const char *keyword;
+    /* keyword location, e.g. "/properties/x/maximum", relative to the root
+     * document; "uri#/pointer" for a schema from another document */
+    const char *schema_pointer;
     const char *message;          /* says what was expected and what was found */
     const json_t *instance;       /* the offending value (borrowed) */
     /* true when the error is about a property name rather than its value
      * (additionalProperties, propertyNames, unevaluatedProperties, a
-     * disallowed key): the caller should point at the key. */
+     * disallowed key): the caller should point at the key. instance is
+     * then still the property's value. */
     bool at_key;
 } ekb_schema_error;
 
