@@ -317,6 +317,112 @@ static int mark_targets(ekb_corpus *c, const ekb_corpus_options *opt, ekb_diags 
     return status;
 }
 
+/* --- lazy listing: the named files and what their links name --- */
+
+#define LAZY_MAX_FILES 63 /* beyond this, listing the folder is cheaper */
+
+/* Adds entries_dir/<id>.<ext> for each extension that exists, unless the
+ * corpus lists that path already. Returns 0 or -1. */
+static int lazy_add_id(ekb_corpus *c, const char *id)
+{
+    /* ids come from files the user is checking: accept only their alphabet */
+    if (strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-/") != strlen(id) || strstr(id, "//") || *id == '/')
+        return 0;
+    static const char *const exts[] = {".json", ".yaml", ".yml"};
+    for (size_t k = 0; k < sizeof exts / sizeof *exts; k++) {
+        char *rel = ekb_asprintf("%s%s", id, exts[k]);
+        if (!rel)
+            return -1;
+        bool known = false;
+        for (size_t i = 0; i < c->n && !known; i++)
+            known = c->files[i].rel && strcmp(c->files[i].rel, rel) == 0;
+        char *path = known ? NULL : ekb_path_join(c->entries_dir, rel);
+        if (!known && !path) {
+            free(rel);
+            return -1;
+        }
+        if (!known && ekb_is_file(path)) {
+            if (add_file(c, path, rel) != 0) {
+                free(path);
+                free(rel);
+                return -1;
+            }
+            continue;
+        }
+        free(path);
+        free(rel);
+    }
+    return 0;
+}
+
+static const char *lazy_link_id(json_t *link)
+{
+    return json_is_string(link) ? json_string_value(link) : json_string_value(json_object_get(link, "id"));
+}
+
+/* The lazy listing, or 1 when the paths do not allow it (list the folder). */
+static int lazy_list(ekb_corpus *c, const ekb_corpus_options *opt)
+{
+    if (!c->entries_dir || opt->n_paths == 0 || opt->n_paths > LAZY_MAX_FILES || opt->changed_since)
+        return 1;
+    char real_entries[PATH_MAX];
+    if (!realpath(c->entries_dir, real_entries))
+        return 1;
+    size_t el = strlen(real_entries);
+    char **rels = calloc(opt->n_paths, sizeof *rels);
+    if (!rels)
+        return -1;
+    int r = 0;
+    for (size_t i = 0; i < opt->n_paths && r == 0; i++) {
+        char real[PATH_MAX];
+        struct stat st;
+        if (stat(opt->paths[i], &st) != 0 || !S_ISREG(st.st_mode) || !realpath(opt->paths[i], real) ||
+            strncmp(real, real_entries, el) != 0 || real[el] != '/' || !has_entry_extension(real))
+            r = 1; /* a folder, a file elsewhere, or a problem the full path reports */
+        else if (!(rels[i] = strdup(real + el + 1)))
+            r = -1;
+    }
+    ekb_diags ignored; /* the files' own problems are reported when they are checked */
+    ekb_diags_init(&ignored);
+    for (size_t i = 0; i < opt->n_paths && r == 0; i++) {
+        char *id = ekb_id_from_rel(rels[i]);
+        if (id && lazy_add_id(c, id) != 0)
+            r = -1;
+        /* a file whose path gives no id is still listed, so the layout rule sees it */
+        if (r == 0 && !id) {
+            char *path = ekb_path_join(c->entries_dir, rels[i]);
+            char *rel = strdup(rels[i]);
+            if (!path || !rel || add_file(c, path, rel) != 0) {
+                free(path);
+                free(rel);
+                r = -1;
+            }
+        }
+        free(id);
+        ekb_doc *doc = NULL;
+        if (r == 0 && ekb_doc_load_file(opt->paths[i], &c->policy.limits, &doc, &ignored) < 0)
+            r = -1;
+        json_t *graph = doc ? json_object_get(doc->root, "transition_graph") : NULL;
+        const char *key;
+        json_t *list;
+        json_object_foreach(graph, key, list) {
+            size_t k;
+            json_t *link;
+            json_array_foreach(list, k, link) {
+                const char *t = lazy_link_id(link);
+                if (r == 0 && t && lazy_add_id(c, t) != 0)
+                    r = -1;
+            }
+        }
+        ekb_doc_free(doc);
+    }
+    ekb_diags_free(&ignored);
+    for (size_t i = 0; i < opt->n_paths; i++)
+        free(rels[i]);
+    free(rels);
+    return r;
+}
+
 int ekb_corpus_open(ekb_corpus *c, const ekb_corpus_options *opt, ekb_diags *d)
 {
     memset(c, 0, sizeof *c);
@@ -343,8 +449,20 @@ int ekb_corpus_open(ekb_corpus *c, const ekb_corpus_options *opt, ekb_diags *d)
         return r;
     if (!opt->no_schema && (r = load_schema(c, d)) != 0)
         return r;
+    int lazy = opt->lazy_listing ? lazy_list(c, opt) : 1;
+    if (lazy < 0)
+        return -1;
+    if (lazy == 1 && c->n > 0) {
+        /* lazy listing gave up half-way: start the list again */
+        for (size_t i = 0; i < c->n; i++) {
+            free(c->files[i].path);
+            free(c->files[i].rel);
+            free(c->files[i].id);
+        }
+        c->n = 0;
+    }
     if (c->entries_dir) {
-        if (walk(c, c->entries_dir, "", 0, true, d) < 0)
+        if (lazy == 1 && walk(c, c->entries_dir, "", 0, true, d) < 0)
             return -1;
         c->n_corpus = c->n;
         qsort(c->files, c->n, sizeof *c->files, rel_cmp);

@@ -44,6 +44,11 @@ typedef struct ekb_corpus_options {
     const char *const *paths; /* files and folders named by the user */
     size_t n_paths;
     bool no_schema;           /* do not load the entry schema */
+    /* When every path is an entry file of the corpus (a pre-commit hook's
+     * few files): list only those and the entries their links name, found
+     * by their paths, instead of the whole folder. For tools that need no
+     * other file (errkb-validate). */
+    bool lazy_listing;
     const char *changed_since; /* git revision: keep only the targets its changes can affect (changed.h) */
     unsigned jobs;            /* threads for the loading that needs (0: one per CPU) */
 } ekb_corpus_options;

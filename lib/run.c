@@ -39,6 +39,7 @@ int ekb_run_open(ekb_run *run, bool need_schema, bool load_all)
         .n_paths = (size_t)run->cli.n_paths,
         .no_schema = !need_schema,
         .changed_since = run->cli.changed_since,
+        .lazy_listing = run->lazy_listing,
         .jobs = run->cli.jobs,
     };
     int r = ekb_corpus_open(&run->corpus, &co, &run->diags);

@@ -15,6 +15,7 @@ typedef struct ekb_run {
      * on its worker, checks it and frees it at once, so memory stays flat
      * and is reused. Set before ekb_run_open. */
     bool stream;
+    bool lazy_listing; /* see ekb_corpus_options; set before ekb_run_open */
 } ekb_run;
 
 /* Opens the corpus named by run->cli (parsed already) and loads the targets

@@ -171,6 +171,7 @@ int main(int argc, char **argv)
     /* Each file is loaded, checked and freed on its worker: flat memory, and
      * the pages of one file are reused by the next. */
     run.stream = true;
+    run.lazy_listing = true;
     if ((r = ekb_run_open(&run, true, false)) >= 0)
         return r;
     ekb_rules_options ro = {.today = run.cli.today,
