@@ -10,6 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define EKB_HAVE_VALGRIND_H 1
+#endif
+#endif
+
 void ekb_strbuf_init(ekb_strbuf *sb)
 {
     sb->s = NULL;
@@ -274,4 +281,13 @@ size_t ekb_utf8_length(const char *s, size_t n)
         if (((unsigned char)s[i] & 0xC0) != 0x80)
             count++;
     return count;
+}
+
+bool ekb_running_on_valgrind(void)
+{
+#ifdef EKB_HAVE_VALGRIND_H
+    return RUNNING_ON_VALGRIND != 0;
+#else
+    return false;
+#endif
 }

@@ -53,6 +53,11 @@ int ekb_read_file(const char *path, size_t max_bytes, char **out, size_t *len);
  * Returns 0 or an errno value; the old file stays intact on failure. */
 int ekb_write_file_atomic(const char *path, const void *data, size_t len);
 
+/* True when the program runs under valgrind. PCRE2's JIT code reads past
+ * the end of a subject in ways valgrind reports (harmless, within the page,
+ * unless PCRE2 was built for valgrind): callers then interpret instead. */
+bool ekb_running_on_valgrind(void);
+
 /* Number of Unicode code points in a valid UTF-8 string of n bytes. */
 size_t ekb_utf8_length(const char *s, size_t n);
 

@@ -4,24 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define EKB_HAVE_VALGRIND_H 1
-#endif
-#endif
-
-/* PCRE2's JIT code reads past the end of a subject in ways valgrind reports
- * (harmless, within the page; unless PCRE2 was built for valgrind): under
- * valgrind, the interpreter runs every pattern instead. */
-static bool under_valgrind(void)
-{
-#ifdef EKB_HAVE_VALGRIND_H
-    return RUNNING_ON_VALGRIND != 0;
-#else
-    return false;
-#endif
-}
+#include "util.h"
 
 static const struct {
     const char *name;
@@ -92,7 +75,7 @@ int ekb_regex_compile(const ekb_regex_opts *o, const char *pattern, size_t len, 
         return 1;
     }
     /* JIT may be unavailable or fail on memory: the interpreter still works */
-    if (jit && !under_valgrind())
+    if (jit && !ekb_running_on_valgrind())
         pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE);
     return 0;
 }

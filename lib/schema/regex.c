@@ -12,23 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#define EKB_HAVE_VALGRIND_H 1
-#endif
-#endif
-
-/* PCRE2's JIT code looks like reads of uninitialised memory to valgrind
- * (unless PCRE2 itself was built for valgrind): interpret under valgrind. */
-static bool under_valgrind(void)
-{
-#ifdef EKB_HAVE_VALGRIND_H
-    return RUNNING_ON_VALGRIND != 0;
-#else
-    return false;
-#endif
-}
+#include "util.h"
 
 /* ECMA white space and line terminators beyond ASCII, as UTF-8. */
 static const char ecma_space[] = "\\s"
@@ -177,7 +161,7 @@ pcre2_code *ekb_schema_regex_compile(const char *src, size_t len, char **err)
         return NULL;
     }
     /* JIT is an optimisation only: without it pcre2_match interprets. */
-    if (!under_valgrind())
+    if (!ekb_running_on_valgrind())
         (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     return code;
 }
