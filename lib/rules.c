@@ -179,19 +179,6 @@ static const char *link_id(json_t *link)
     return json_is_string(link) ? json_string_value(link) : get_str(link, "id");
 }
 
-static bool links_to(json_t *root, const char *list, const char *id)
-{
-    json_t *arr = json_object_get(json_object_get(root, "transition_graph"), list);
-    size_t i;
-    json_t *l;
-    json_array_foreach(arr, i, l) {
-        const char *t = link_id(l);
-        if (t && strcmp(t, id) == 0)
-            return true;
-    }
-    return false;
-}
-
 static void check_links(rctx *x, json_t *root)
 {
     static const char *const lists[] = {"leads_to", "preceded_by", "frequently_confused_with"};
@@ -214,14 +201,8 @@ static void check_links(rctx *x, json_t *root)
             }
             if (!x->c->entries_dir)
                 continue; /* a lone file: nothing to resolve against */
-            const ekb_corpus_file *g = ekb_corpus_find(x->c, t);
-            if (!g) {
+            if (!ekb_corpus_find(x->c, t))
                 report(x, ptr, false, EKB_ERROR, "corpus.link-missing", "no entry '%s' in the corpus", t);
-                continue;
-            }
-            if (k == 2 && !x->o->defer_symmetry && self && g->doc && !links_to(g->doc->root, "frequently_confused_with", self))
-                report(x, ptr, false, EKB_WARNING, "corpus.confused-asymmetric",
-                       "'%s' does not list '%s' back in frequently_confused_with", t, self);
         }
     }
 }
@@ -313,29 +294,6 @@ int ekb_rules_check(const ekb_corpus *c, ekb_corpus_file *f, const ekb_rules_opt
     check_unique(&x, root, "aliases", "corpus.duplicate-alias");
     check_unique(&x, root, "tags", "corpus.duplicate-tag");
     return x.oom ? -1 : 0;
-}
-
-int ekb_rules_preload(ekb_corpus *c, ekb_diags *d)
-{
-    ekb_diags ignored; /* a linked entry's own problems are reported when it is checked */
-    ekb_diags_init(&ignored);
-    int r = 0;
-    for (size_t i = 0; i < c->n && r == 0; i++) {
-        ekb_corpus_file *f = &c->files[i];
-        if (!f->target || !f->doc)
-            continue;
-        json_t *arr = json_object_get(json_object_get(f->doc->root, "transition_graph"), "frequently_confused_with");
-        size_t k;
-        json_t *l;
-        json_array_foreach(arr, k, l) {
-            const char *t = link_id(l);
-            ekb_corpus_file *g = t ? ekb_corpus_find(c, t) : NULL;
-            if (g && !g->load_tried && ekb_corpus_file_load(c, g, g->target ? d : &ignored) != 0)
-                r = -1;
-        }
-    }
-    ekb_diags_free(&ignored);
-    return r;
 }
 
 int ekb_rules_record_confused(ekb_corpus_file *f)

@@ -7,16 +7,10 @@
 typedef struct ekb_rules_options {
     long today;             /* days since 1970-01-01 (UTC) */
     unsigned staleness_days;
-    /* Streaming: the symmetry of frequently_confused_with is checked after
-     * every file, by ekb_rules_check_symmetry, not by ekb_rules_check. */
-    bool defer_symmetry;
 } ekb_rules_options;
 
-/* Loads the entries that targets' frequently_confused_with links name, so the
- * (parallel) rule checks can read them. Returns 0 or -1. */
-int ekb_rules_preload(ekb_corpus *c, ekb_diags *d);
-
-/* Checks the corpus rules on one loaded file. Diagnostics whose pointer is in
+/* Checks the corpus rules on one loaded file, all but the symmetry of
+ * frequently_confused_with (ekb_rules_check_symmetry, after every file). Diagnostics whose pointer is in
  * skip[0..n_skip) are dropped: the schema reported that value already.
  * Returns 0 or -1 (memory). Read-only on the corpus: safe in parallel. */
 int ekb_rules_check(const ekb_corpus *c, ekb_corpus_file *f, const ekb_rules_options *o,

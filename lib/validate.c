@@ -68,5 +68,6 @@ int ekb_validate_entry(const ekb_corpus *c, ekb_corpus_file *f, const ekb_rules_
     }
     r = ekb_rules_check(c, f, o, (const char *const *)sink.pointers, sink.n, d);
     sink_free(&sink);
-    return r;
+    /* the symmetry rule runs after every file: keep what it needs of this one */
+    return r == 0 ? ekb_rules_record_confused(f) : r;
 }

@@ -241,7 +241,7 @@ int main(int argc, char **argv)
     phase("load");
     /* the gates, in process: what errkb-validate checks */
     ekb_rules_options ro = {.today = run.cli.today, .staleness_days = c->policy.staleness_days};
-    if (ekb_rules_preload(c, &run.diags) != 0 || ekb_run_each(&run, check_entry, &ro) != 0)
+    if (ekb_run_each(&run, check_entry, &ro) != 0 || ekb_rules_check_symmetry(c, &run.diags) != 0)
         goto oom;
     phase("validate");
     if (regex_gate(&run) != 0)

@@ -62,10 +62,7 @@ static int take_option(void *ctx, int id, const char *arg)
 
 static int check_entry(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
 {
-    /* the run frees f's document next: keep what the symmetry rule needs */
-    if (ekb_validate_entry(&run->corpus, f, ctx, d) != 0 || ekb_rules_record_confused(f) != 0)
-        return -1;
-    return 0;
+    return ekb_validate_entry(&run->corpus, f, ctx, d);
 }
 
 /* --- --schema mode --- */
@@ -174,9 +171,7 @@ int main(int argc, char **argv)
     run.lazy_listing = true;
     if ((r = ekb_run_open(&run, true, false)) >= 0)
         return r;
-    ekb_rules_options ro = {.today = run.cli.today,
-                            .staleness_days = run.corpus.policy.staleness_days,
-                            .defer_symmetry = true};
+    ekb_rules_options ro = {.today = run.cli.today, .staleness_days = run.corpus.policy.staleness_days};
     if (ekb_run_each(&run, check_entry, &ro) != 0 || ekb_rules_check_symmetry(&run.corpus, &run.diags) != 0)
         run.oom = true;
     return ekb_run_finish(&run);
