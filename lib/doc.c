@@ -2,6 +2,7 @@
  * (size, NUL bytes, UTF-8, byte order mark, emptiness, depth), JSON through
  * jansson, and turning JSON pointers back into positions. */
 #include "doc.h"
+#include "json_parse.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -30,32 +31,6 @@ ekb_pos ekb_pos_of_offset(const char *text, size_t body, size_t off)
     return p;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid:
- * no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
-    else return 0;
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
 /* Rejects NUL bytes and invalid UTF-8, naming the place. Returns 0 or 1. */
 static int check_encoding(ekb_doc *doc, ekb_diags *d, int *oom)
 {
@@ -67,7 +42,7 @@ static int check_encoding(ekb_doc *doc, ekb_diags *d, int *oom)
                                   "NUL byte at offset %zu", i) != 0;
             return 1;
         }
-        size_t l = utf8_seq_len(s + i, doc->len - i);
+        size_t l = ekb_utf8_seq_len(s + i, doc->len - i);
         if (l == 0) {
             ekb_pos p = ekb_pos_of_offset(doc->text, doc->body, i);
             *oom |= ekb_diags_add(d, doc->path, p.line, p.col, EKB_ERROR, "load.utf8", NULL, NULL,
@@ -116,7 +91,9 @@ static int load_json(ekb_doc *doc, const ekb_limits *lim, ekb_diags *d)
 {
     json_error_t err;
     size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | (lim && lim->allow_nul_escape ? JSON_ALLOW_NUL : 0);
-    doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body, flags, &err);
+    doc->root = ekb_json_parse(doc->text + doc->body, doc->len - doc->body);
+    if (!doc->root)
+        doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body, flags, &err);
     if (doc->root)
         return 0; /* jansson checked the UTF-8 and refused NUL bytes on the way */
     if (json_error_code(&err) == json_error_out_of_memory)

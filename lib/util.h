@@ -58,6 +58,10 @@ int ekb_write_file_atomic(const char *path, const void *data, size_t len);
  * unless PCRE2 was built for valgrind): callers then interpret instead. */
 bool ekb_running_on_valgrind(void);
 
+/* Length of the valid UTF-8 sequence at s (n > 0 bytes left), 0 when
+ * invalid: no overlong forms, no surrogates, nothing above U+10FFFF. */
+size_t ekb_utf8_seq_len(const unsigned char *s, size_t n);
+
 /* Number of Unicode code points in a valid UTF-8 string of n bytes. */
 size_t ekb_utf8_length(const char *s, size_t n);
 

@@ -1,0 +1,15 @@
+/* json_parse.h: a fast parser for valid JSON texts into jansson values. */
+#ifndef EKB_JSON_PARSE_H
+#define EKB_JSON_PARSE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Parses len bytes of JSON text (any value at the top) into the value
+ * json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY) returns.
+ * Returns a new reference, or NULL when the text is not valid, has a
+ * duplicate key or \u0000, is out of jansson's ranges, or memory ran out:
+ * the caller then asks jansson, which reports the cause. */
+json_t *ekb_json_parse(const char *text, size_t len);
+
+#endif
