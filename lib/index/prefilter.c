@@ -23,92 +23,28 @@ void ekb_cover_free(ekb_cover *c)
     c->n = 0;
 }
 
-/* A cover while the program is evaluated: atom ids, or none (n == NONE). */
-#define NONE ((size_t)-1)
-typedef struct ids {
-    uint32_t *v;
-    size_t n;
-} ids;
-
-static size_t cover_len(const ekb_prefilter *pf, const ids *c)
-{
-    size_t total = 0, len;
-    for (size_t i = 0; i < c->n; i++) {
-        ekb_prefilter_atom(pf, c->v[i], &len);
-        total += len;
-    }
-    return total;
-}
-
-/* Evaluates a postfix program on covers: an atom covers itself; AND is
- * covered by its best operand (fewest atoms, then the longest); OR by the
- * union of its operands, if each has a cover. Returns 0 or -1 (memory). */
-static int program_cover(const ekb_prefilter *pf, const ekb_pf_step *steps, size_t n, ekb_cover *out)
+/* The cover of pattern id as strings, priced by how many patterns name
+ * each atom (see ekb_prefilter_cover); none when wider than MAX_COVER. */
+static int program_cover(const ekb_prefilter *pf, uint32_t id, const uint32_t *uses, ekb_cover *out)
 {
     out->atoms = NULL;
     out->n = 0;
-    if (n == 0)
-        return 0;
-    ids *stack = calloc(n, sizeof *stack);
-    size_t sp = 0;
-    int r = stack ? 0 : -1;
-    for (size_t i = 0; i < n && r == 0; i++) {
-        if (steps[i].op == EKB_PF_ATOM) {
-            if (!(stack[sp].v = malloc(sizeof *stack[sp].v)))
-                r = -1;
-            else
-                stack[sp].v[0] = steps[i].arg, stack[sp++].n = 1;
-            continue;
-        }
-        size_t k = steps[i].arg, base = sp - k;
-        ids res = {NULL, NONE};
-        if (steps[i].op == EKB_PF_AND) {
-            for (size_t j = base; j < sp; j++)
-                if (stack[j].n != NONE &&
-                    (res.n == NONE || stack[j].n < res.n ||
-                     (stack[j].n == res.n && cover_len(pf, &stack[j]) > cover_len(pf, &res))))
-                    res = stack[j];
-            for (size_t j = base; j < sp; j++)
-                if (stack[j].v != res.v)
-                    free(stack[j].v);
-        } else {
-            size_t total = 0;
-            for (size_t j = base; j < sp && total != NONE; j++)
-                total = stack[j].n == NONE || total + stack[j].n > MAX_COVER ? NONE : total + stack[j].n;
-            if (total != NONE && (res.v = malloc((total + 1) * sizeof *res.v))) {
-                res.n = 0;
-                for (size_t j = base; j < sp; j++) {
-                    memcpy(res.v + res.n, stack[j].v, stack[j].n * sizeof *res.v);
-                    res.n += stack[j].n;
-                }
-            } else if (total != NONE) {
-                r = -1;
-            }
-            for (size_t j = base; j < sp; j++)
-                free(stack[j].v);
-        }
-        sp = base;
-        stack[sp++] = res;
-    }
-    if (r == 0 && sp == 1 && stack[0].n != NONE) {
-        if (!(out->atoms = calloc(stack[0].n + 1, sizeof *out->atoms)))
+    uint32_t *atoms;
+    size_t n;
+    if (ekb_prefilter_cover(pf, id, uses, MAX_COVER, &atoms, &n) != 0)
+        return -1;
+    int r = 0;
+    if (n != EKB_PF_NO_COVER && n > 0 && !(out->atoms = calloc(n + 1, sizeof *out->atoms)))
+        r = -1;
+    for (size_t i = 0; r == 0 && n != EKB_PF_NO_COVER && i < n; i++) {
+        size_t len;
+        const char *a = ekb_prefilter_atom(pf, atoms[i], &len);
+        if (!(out->atoms[out->n] = ekb_strndup(a, len)))
             r = -1;
-        for (size_t i = 0; r == 0 && i < stack[0].n; i++) {
-            size_t len;
-            const char *a = ekb_prefilter_atom(pf, stack[0].v[i], &len);
-            char *s = malloc(len + 1);
-            if (!s) {
-                r = -1;
-                break;
-            }
-            memcpy(s, a, len);
-            s[len] = '\0';
-            out->atoms[out->n++] = s;
-        }
+        else
+            out->n++;
     }
-    for (size_t j = 0; stack && j < sp; j++)
-        free(stack[j].v);
-    free(stack);
+    free(atoms);
     if (r != 0)
         ekb_cover_free(out);
     return r;
@@ -195,6 +131,11 @@ int ekb_index_prefilter(builder *b, const char *const *patterns, size_t n, uint3
             if (k == 0 || map[k].str != map[k - 1].str)
                 ekb_b_ref(b, S_PFLT, 4 + 4 * (size_t)renum[map[k].atom], map[k].str);
     }
+    uint32_t *uses = r == 0 ? malloc((n_atoms + 1) * sizeof *uses) : NULL;
+    if (!uses)
+        r = -1;
+    else
+        ekb_prefilter_atom_uses(pf, uses);
     size_t step = 0, st = 4 + 4 * distinct;
     for (size_t i = 0; i < n && r == 0; i++) {
         const ekb_pf_step *steps = ekb_prefilter_program(pf, (uint32_t)i, &len);
@@ -204,8 +145,9 @@ int ekb_index_prefilter(builder *b, const char *const *patterns, size_t n, uint3
             uint32_t arg = steps[k].op == EKB_PF_ATOM ? renum[steps[k].arg] : steps[k].arg;
             ekbf_put32(b->sec[S_PFLT].p + st + 4 * step, steps[k].op << 30 | (arg & EKBF_PF_ARG_MASK));
         }
-        r = program_cover(pf, steps, len, &covers[i]);
+        r = program_cover(pf, (uint32_t)i, uses, &covers[i]);
     }
+    free(uses);
     free(map);
     free(renum);
     ekb_prefilter_free(pf);

@@ -71,7 +71,7 @@ static int compile_chunk(void *ctx, size_t chunk, ekb_diags *d)
         ekb_rx_entry *e = &rc->e[i];
         if (!e->pattern)
             continue;
-        int c = ekb_regex_compile(&rc->ro, e->pattern, e->plen, 0, true, &e->code, &e->errcode, &e->erroff);
+        int c = ekb_regex_compile(&rc->ro, e->pattern, e->plen, 0, false, &e->code, &e->errcode, &e->erroff);
         if (c < 0)
             r = -1;
         else if (c == 0)

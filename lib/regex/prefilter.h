@@ -67,6 +67,23 @@ const char *ekb_prefilter_atom(const ekb_prefilter *pf, size_t atom, size_t *len
 const ekb_pf_step *ekb_prefilter_program(const ekb_prefilter *pf, uint32_t id, size_t *n_steps);
 bool ekb_prefilter_unfiltered(const ekb_prefilter *pf, uint32_t id);
 
+/* uses[a] = how many patterns name atom a (uses has ekb_prefilter_atoms()
+ * slots). The usual cost for ekb_prefilter_cover. */
+void ekb_prefilter_atom_uses(const ekb_prefilter *pf, uint32_t *uses);
+
+#define EKB_PF_NO_COVER ((size_t)-1)
+
+/* The cover of pattern id: atoms of which one at least occurs (folded) in
+ * every text the pattern matches. AND is covered by its cheapest operand,
+ * OR by the union of its operands' covers; cost[a] is the price of filing
+ * under atom a (NULL: 1 each), ties go to fewer, then longer atoms. *atoms
+ * (malloc'd, the caller frees it) gets *n atom ids; *n is EKB_PF_NO_COVER
+ * when there is none of at most max_atoms atoms (the pattern is then a
+ * candidate for every text), and 0 when the pattern can match no text.
+ * Returns 0, or -1 when out of memory. */
+int ekb_prefilter_cover(const ekb_prefilter *pf, uint32_t id, const uint32_t *cost, size_t max_atoms,
+                        uint32_t **atoms, size_t *n);
+
 /* The program of a pattern as text, e.g. "AND('abc', OR('de', 'fg'))" or
  * "ALL"; malloc'd, NULL when out of memory. For tests and --stats. */
 char *ekb_prefilter_describe(const ekb_prefilter *pf, uint32_t id);

@@ -91,51 +91,59 @@ static int build_automaton(const ekb_prefilter *pf, ekb_pf_index *ix)
     return 0;
 }
 
+/* Each pattern is posted under the atoms of its cover, priced by how many
+ * patterns name them; a pattern without a cover is unfiltered. */
 static int build_postings(const ekb_prefilter *pf, ekb_pf_index *ix)
 {
+    size_t np = pf->n_patterns;
     ix->post_off = calloc(pf->n_atoms + 1, sizeof *ix->post_off);
-    ix->unfiltered = malloc((pf->n_patterns + 1) * sizeof *ix->unfiltered);
-    if (!ix->post_off || !ix->unfiltered)
-        return -1;
-    /* count, then fill; a pattern naming an atom twice is posted once */
-    uint32_t *last = malloc((pf->n_atoms + 1) * sizeof *last);
-    if (!last)
-        return -1;
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t a = 0; a < pf->n_atoms; a++)
-            last[a] = EKB_PF_NONE;
-        for (size_t p = 0; p < pf->n_patterns; p++) {
-            uint32_t b = pf->prog[2 * p], e = pf->prog[2 * p + 1];
-            if (pass == 0 && b == e)
-                ix->unfiltered[ix->n_unfiltered++] = (uint32_t)p;
-            if (e - b > ix->max_program)
-                ix->max_program = e - b;
-            for (uint32_t s = b; s < e; s++) {
-                if (pf->steps[s].op != EKB_PF_ATOM || last[pf->steps[s].arg] == p)
-                    continue;
-                uint32_t a = pf->steps[s].arg;
-                last[a] = (uint32_t)p;
-                if (pass == 0)
-                    ix->post_off[a + 1]++;
-                else
-                    ix->post[ix->post_off[a]++] = (uint32_t)p;
-            }
-        }
-        if (pass == 0) {
-            for (size_t a = 0; a < pf->n_atoms; a++)
-                ix->post_off[a + 1] += ix->post_off[a];
-            if (!(ix->post = malloc((ix->post_off[pf->n_atoms] + 1) * sizeof *ix->post))) {
-                free(last);
-                return -1;
-            }
+    ix->unfiltered = malloc((np + 1) * sizeof *ix->unfiltered);
+    uint32_t *uses = malloc((pf->n_atoms + 1) * sizeof *uses);
+    uint32_t **cover = calloc(np + 1, sizeof *cover);
+    size_t *n_cover = malloc((np + 1) * sizeof *n_cover);
+    int r = ix->post_off && ix->unfiltered && uses && cover && n_cover ? 0 : -1;
+    if (r == 0)
+        ekb_prefilter_atom_uses(pf, uses);
+    for (size_t p = 0; p < np && r == 0; p++) {
+        size_t len = pf->prog[2 * p + 1] - pf->prog[2 * p];
+        if (len > ix->max_program)
+            ix->max_program = len;
+        r = ekb_prefilter_cover(pf, (uint32_t)p, uses, EKB_PF_NO_COVER - 1, &cover[p], &n_cover[p]);
+        if (r == 0 && n_cover[p] == EKB_PF_NO_COVER)
+            ix->unfiltered[ix->n_unfiltered++] = (uint32_t)p;
+        /* an atom named twice in a cover is posted once */
+        for (size_t i = 0; r == 0 && n_cover[p] != EKB_PF_NO_COVER && i < n_cover[p]; i++) {
+            bool again = false;
+            for (size_t j = 0; j < i && !again; j++)
+                again = cover[p][j] == cover[p][i];
+            if (again)
+                cover[p][i--] = cover[p][--n_cover[p]];
+            else
+                ix->post_off[cover[p][i] + 1]++;
         }
     }
-    /* the fill advanced each start to the next one's: shift back */
-    for (size_t a = pf->n_atoms; a > 0; a--)
-        ix->post_off[a] = ix->post_off[a - 1];
-    ix->post_off[0] = 0;
-    free(last);
-    return 0;
+    if (r == 0) {
+        for (size_t a = 0; a < pf->n_atoms; a++)
+            ix->post_off[a + 1] += ix->post_off[a];
+        if (!(ix->post = malloc((ix->post_off[pf->n_atoms] + 1) * sizeof *ix->post)))
+            r = -1;
+    }
+    /* fill in pattern order, so each posting list is ascending; the fill
+     * advances each start to the next one's: shift back after */
+    for (size_t p = 0; p < np && r == 0; p++)
+        for (size_t i = 0; n_cover[p] != EKB_PF_NO_COVER && i < n_cover[p]; i++)
+            ix->post[ix->post_off[cover[p][i]]++] = (uint32_t)p;
+    if (r == 0) {
+        for (size_t a = pf->n_atoms; a > 0; a--)
+            ix->post_off[a] = ix->post_off[a - 1];
+        ix->post_off[0] = 0;
+    }
+    for (size_t p = 0; cover && p < np; p++)
+        free(cover[p]);
+    free(cover);
+    free(n_cover);
+    free(uses);
+    return r;
 }
 
 int ekb_prefilter_compile(ekb_prefilter *pf)
