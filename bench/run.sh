@@ -87,7 +87,7 @@ printf '%-34s %-26s %-26s %s\n' "validate one file vs ajv-cli" "$(fmt o_ours)" "
 if [ -x "$tools/errkb-compile" ]; then
     for n in $(printf '%s\n' 2500 $big $huge | sort -nu); do
         Cn=$(corpus $n)
-        measure "c_$n" "$tools/errkb-compile" --force --corpus "$Cn/entries" -o "$work/gen-$n"
+        measure "c_$n" "$tools/errkb-compile" --corpus "$Cn/entries" -o "$work/gen-$n"
         printf '%-34s %-26s\n' "compile $n entries" "$(fmt c_$n)"
     done
     # index size against the minified JSON corpus and its compressions

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "parallel.h"
 #include "fsst.h"
 #include "policy.h"
 
@@ -344,19 +345,76 @@ static unsigned table_of(const bstr *x)
     return high * 4 > x->len ? 1 : punct * 20 > x->len ? 2 : 0;
 }
 
-/* SYMT and STRS: trains the two FSST tables on the referenced strings,
- * encodes each string once, then patches every reference with its offset. */
+/* Encoding the strings, in chunks on every core: each string takes the
+ * table that encodes it shortest (the tables were trained on the kinds of
+ * text table_of tells apart), and goes into its chunk's buffer as a varint
+ * head (length << 2 | table) and the codes; offset[i] is first relative to
+ * the chunk. */
+#define POOL_CHUNK 4096
+
+typedef struct pool_job {
+    const builder *b;
+    const bool *used;
+    const ekb_fsst *t;
+    uint32_t *offset;
+    ekb_bytes *chunk;
+} pool_job;
+
+static int encode_chunk(void *ctx, size_t chunk, ekb_diags *d)
+{
+    (void)d;
+    pool_job *j = ctx;
+    const builder *b = j->b;
+    ekb_bytes *out = &j->chunk[chunk];
+    size_t end = (chunk + 1) * POOL_CHUNK < b->n_str ? (chunk + 1) * POOL_CHUNK : b->n_str;
+    for (size_t i = chunk * POOL_CHUNK; i < end; i++) {
+        if (!j->used[i])
+            continue;
+        const unsigned char *src = (const unsigned char *)b->str[i].s;
+        size_t len = b->str[i].len, room = 2 * len + 16;
+        /* encode into the buffer's free end with each table; keep the best */
+        size_t at = out->len;
+        if (!ekb_bytes_add(out, 10 + 2 * room))
+            return -1;
+        unsigned char *best = out->p + at + 10, *try = best + room;
+        size_t m = SIZE_MAX;
+        unsigned k = 0;
+        for (unsigned c = 0; c < EKBF_TABLES; c++) {
+            size_t mc = ekb_fsst_encode(&j->t[c], src, len, m == SIZE_MAX ? best : try);
+            if (mc < m) {
+                if (m != SIZE_MAX)
+                    memcpy(best, try, mc);
+                m = mc;
+                k = c;
+            }
+        }
+        if (m > UINT32_MAX / 4 || at > UINT32_MAX)
+            return -1;
+        unsigned char head[10], *h = head;
+        put_varint(&h, (uint32_t)m << 2 | k);
+        size_t hl = (size_t)(h - head);
+        memmove(out->p + at + hl, best, m);
+        memcpy(out->p + at, head, hl);
+        out->len = at + hl + m;
+        j->offset[i] = (uint32_t)at;
+    }
+    return 0;
+}
+
+/* SYMT and STRS: trains the FSST tables on the referenced strings, encodes
+ * each string once, then patches every reference with its offset. */
 static int write_pool(builder *b, ekb_index *out)
 {
     int r = -1;
+    size_t n_chunks = (b->n_str + POOL_CHUNK - 1) / POOL_CHUNK;
     bool *used = calloc(b->n_str + 1, sizeof *used);
+    unsigned char *kind = malloc(b->n_str + 1);
     uint32_t *offset = malloc((b->n_str + 1) * sizeof *offset);
     const unsigned char **sv = malloc((b->n_str + 1) * sizeof *sv);
     size_t *lv = malloc((b->n_str + 1) * sizeof *lv);
     ekb_fsst *t = malloc(EKBF_TABLES * sizeof *t);
-    unsigned char *enc = NULL;
-    size_t longest = 0;
-    if (!used || !offset || !sv || !lv || !t)
+    ekb_bytes *chunks = calloc(n_chunks + 1, sizeof *chunks);
+    if (!used || !kind || !offset || !sv || !lv || !t || !chunks)
         goto done;
     for (size_t i = 0; i < b->n_fix; i++)
         used[b->fix[i].str] = true;
@@ -364,8 +422,7 @@ static int write_pool(builder *b, ekb_index *out)
         if (used[i]) {
             out->unique_strings++;
             out->string_bytes += b->str[i].len;
-            if (b->str[i].len > longest)
-                longest = b->str[i].len;
+            kind[i] = (unsigned char)table_of(&b->str[i]);
         }
     out->strings = b->n_fix;
     unsigned char *p = ekb_bytes_add(&b->sec[S_SYMT], 1);
@@ -375,7 +432,7 @@ static int write_pool(builder *b, ekb_index *out)
     for (unsigned k = 0; k < EKBF_TABLES; k++) {
         size_t n = 0;
         for (size_t i = 0; i < b->n_str; i++)
-            if (used[i] && table_of(&b->str[i]) == k) {
+            if (used[i] && kind[i] == k) {
                 sv[n] = (const unsigned char *)b->str[i].s;
                 lv[n++] = b->str[i].len;
             }
@@ -395,50 +452,44 @@ static int write_pool(builder *b, ekb_index *out)
                 *sym++ = (unsigned char)(t[k].sym[i] >> (8 * j));
         }
     }
-    if (!(enc = malloc(2 * longest + 16)))
+    pool_job job = {b, used, t, offset, chunks};
+    ekb_diags none;
+    ekb_diags_init(&none);
+    int pr = ekb_parallel_for(n_chunks, 0, encode_chunk, &job, &none);
+    ekb_diags_free(&none);
+    if (pr != 0)
         goto done;
+    /* the chunks back to back, in string order: the same bytes whatever the
+     * number of threads */
     ekb_bytes *pool = &b->sec[S_STRS];
-    for (size_t i = 0; i < b->n_str; i++) {
-        if (!used[i])
-            continue;
-        /* each string takes the table that encodes it shortest (the tables
-         * were trained on the kinds of text table_of tells apart) */
-        const unsigned char *src = (const unsigned char *)b->str[i].s;
-        size_t m = SIZE_MAX;
-        unsigned k = 0;
-        for (unsigned c = 0; c < EKBF_TABLES; c++) {
-            size_t mc = ekb_fsst_encode(&t[c], src, b->str[i].len, enc);
-            if (mc < m) {
-                m = mc;
-                k = c;
-            }
-        }
-        if (k != EKBF_TABLES - 1)
-            m = ekb_fsst_encode(&t[k], src, b->str[i].len, enc);
-        if (pool->len > UINT32_MAX - 16 || m > UINT32_MAX / 4) {
-            pool->failed = true;
+    for (size_t c = 0; c < n_chunks; c++) {
+        size_t base = pool->len;
+        if (base + chunks[c].len > UINT32_MAX)
             goto done;
-        }
-        offset[i] = (uint32_t)pool->len;
-        unsigned char head[10], *h = head;
-        put_varint(&h, (uint32_t)m << 2 | k);
-        unsigned char *q = ekb_bytes_add(pool, (size_t)(h - head) + m);
-        if (!q)
+        unsigned char *q = chunks[c].len ? ekb_bytes_add(pool, chunks[c].len) : NULL;
+        if (chunks[c].len && !q)
             goto done;
-        memcpy(q, head, (size_t)(h - head));
-        memcpy(q + (h - head), enc, m);
+        if (q)
+            memcpy(q, chunks[c].p, chunks[c].len);
+        size_t end = (c + 1) * POOL_CHUNK < b->n_str ? (c + 1) * POOL_CHUNK : b->n_str;
+        for (size_t i = c * POOL_CHUNK; i < end; i++)
+            if (used[i])
+                offset[i] += (uint32_t)base;
     }
     out->pool_bytes = pool->len;
     for (size_t i = 0; i < b->n_fix; i++)
         ekbf_put32(b->sec[b->fix[i].sec].p + b->fix[i].off, offset[b->fix[i].str]);
     r = 0;
 done:
+    for (size_t c = 0; chunks && c < n_chunks; c++)
+        ekb_bytes_free(&chunks[c]);
+    free(chunks);
     free(used);
+    free(kind);
     free(offset);
     free(sv);
     free(lv);
     free(t);
-    free(enc);
     return r;
 }
 

@@ -85,11 +85,15 @@ int ekb_index_prefilter(builder *b, const char *const *patterns, size_t n, uint3
     ekb_prefilter *pf = ekb_prefilter_new(0);
     if (!pf)
         return -1;
-    int r = 0;
-    for (size_t i = 0; i < n && r == 0; i++) {
-        uint32_t id;
-        r = ekb_prefilter_add(pf, patterns[i], strlen(patterns[i]), pcre2_options(b->regex_flags), &id);
-    }
+    size_t *lens = malloc((n + 1) * sizeof *lens);
+    uint32_t *ids = malloc((n + 1) * sizeof *ids);
+    int r = lens && ids ? 0 : -1;
+    for (size_t i = 0; i < n && r == 0; i++)
+        lens[i] = strlen(patterns[i]);
+    if (r == 0)
+        r = ekb_prefilter_add_all(pf, patterns, lens, n, pcre2_options(b->regex_flags), 0, ids);
+    free(lens);
+    free(ids);
     /* the atoms cut to EKBF_PF_ATOM_MAX bytes (still required), each kept
      * once, numbered by their string in the pool */
     size_t n_atoms = ekb_prefilter_atoms(pf), len, n_steps = 0, distinct = 0;

@@ -112,19 +112,38 @@ int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_di
         ekb_regex_corpus_free(rc);
         return -1;
     }
-    for (size_t i = 0; i < rc->n; i++) {
+    /* the compiled patterns into the prefilter, analysed in parallel */
+    const char **patterns = malloc((rc->n + 1) * sizeof *patterns);
+    size_t *lens = malloc((rc->n + 1) * sizeof *lens);
+    uint32_t *ids = malloc((rc->n + 1) * sizeof *ids);
+    size_t n_compiled = 0;
+    int r = patterns && lens && ids ? 0 : -1;
+    for (size_t i = 0; i < rc->n && r == 0; i++) {
         ekb_rx_entry *e = &rc->e[i];
         rc->st.entries++;
         rc->st.texts += e->n_texts;
         if (!e->code)
             continue;
         rc->st.compiled++;
-        if (ekb_prefilter_add(rc->pf, e->pattern, e->plen, rc->ro.options, &e->pf_id) != 0) {
-            ekb_regex_corpus_free(rc);
-            return -1;
-        }
+        patterns[n_compiled] = e->pattern;
+        lens[n_compiled++] = e->plen;
+    }
+    if (r == 0)
+        r = ekb_prefilter_add_all(rc->pf, patterns, lens, n_compiled, rc->ro.options, o->jobs, ids);
+    for (size_t i = 0, k = 0; i < rc->n && r == 0; i++) {
+        ekb_rx_entry *e = &rc->e[i];
+        if (!e->code)
+            continue;
+        e->pf_id = ids[k++];
         rc->entry_of_pf[e->pf_id] = (uint32_t)i;
         rc->st.unfiltered += ekb_prefilter_unfiltered(rc->pf, e->pf_id);
+    }
+    free(patterns);
+    free(lens);
+    free(ids);
+    if (r != 0) {
+        ekb_regex_corpus_free(rc);
+        return -1;
     }
     if (ekb_prefilter_compile(rc->pf) != 0) {
         ekb_regex_corpus_free(rc);

@@ -614,6 +614,7 @@ int ekb_prefilter_add_program(ekb_prefilter *pf, const ekb_pf_step *steps, size_
     return 0;
 }
 
+size_t ekb_prefilter_min_atom(const ekb_prefilter *pf) { return pf->min_atom; }
 size_t ekb_prefilter_patterns(const ekb_prefilter *pf) { return pf->n_patterns; }
 size_t ekb_prefilter_atoms(const ekb_prefilter *pf) { return pf->n_atoms; }
 

@@ -51,6 +51,12 @@ void ekb_prefilter_free(ekb_prefilter *pf);
  * not understand is added unfiltered. Returns 0, or -1 when out of memory. */
 int ekb_prefilter_add(ekb_prefilter *pf, const char *pattern, size_t len, uint32_t options, uint32_t *id);
 
+/* Adds n patterns as ekb_prefilter_add would one after the other (ids[i]
+ * gets pattern i's id), analysing them on up to jobs threads (0: one per
+ * CPU). Returns 0, or -1 when out of memory. */
+int ekb_prefilter_add_all(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
+                          uint32_t options, unsigned jobs, uint32_t *ids);
+
 /* Adds a pattern from its program; ATOM args index atom[] / atom_len[].
  * Returns 0, 1 when the program is malformed, -1 when out of memory. */
 int ekb_prefilter_add_program(ekb_prefilter *pf, const ekb_pf_step *steps, size_t n_steps,
@@ -61,6 +67,7 @@ int ekb_prefilter_add_program(ekb_prefilter *pf, const ekb_pf_step *steps, size_
 int ekb_prefilter_compile(ekb_prefilter *pf);
 
 /* The serialisable data (borrowed; valid until the next add). */
+size_t ekb_prefilter_min_atom(const ekb_prefilter *pf);
 size_t ekb_prefilter_patterns(const ekb_prefilter *pf);
 size_t ekb_prefilter_atoms(const ekb_prefilter *pf);
 const char *ekb_prefilter_atom(const ekb_prefilter *pf, size_t atom, size_t *len);

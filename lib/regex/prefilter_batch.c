@@ -1,0 +1,75 @@
+/* prefilter_batch.c: adding many patterns at once, analysed on every core.
+ * Each chunk of patterns is analysed into a private prefilter; the chunks
+ * are then merged in pattern order, which interns the atoms in the order
+ * one-by-one adding would: the result is the same, byte for byte. */
+#include "prefilter.h"
+
+#include "parallel.h"
+
+#include <stdlib.h>
+
+#define BATCH_CHUNK 1024
+
+typedef struct batch {
+    const char *const *patterns;
+    const size_t *lens;
+    uint32_t options;
+    size_t n;
+    size_t min_atom;
+    ekb_prefilter **part;
+} batch;
+
+static int analyse_chunk(void *ctx, size_t chunk, ekb_diags *d)
+{
+    (void)d;
+    batch *b = ctx;
+    ekb_prefilter *pf = ekb_prefilter_new(b->min_atom);
+    if (!pf)
+        return -1;
+    b->part[chunk] = pf;
+    for (size_t i = chunk * BATCH_CHUNK; i < b->n && i < (chunk + 1) * BATCH_CHUNK; i++) {
+        uint32_t id;
+        if (ekb_prefilter_add(pf, b->patterns[i], b->lens[i], b->options, &id) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Moves the patterns of part into pf, in order. */
+static int merge(ekb_prefilter *pf, const ekb_prefilter *part, uint32_t *ids)
+{
+    size_t n_atoms = ekb_prefilter_atoms(part);
+    const char **atom = malloc((n_atoms + 1) * sizeof *atom);
+    size_t *atom_len = malloc((n_atoms + 1) * sizeof *atom_len);
+    int r = atom && atom_len ? 0 : -1;
+    for (size_t a = 0; r == 0 && a < n_atoms; a++)
+        atom[a] = ekb_prefilter_atom(part, a, &atom_len[a]);
+    for (size_t p = 0; r == 0 && p < ekb_prefilter_patterns(part); p++) {
+        size_t n_steps;
+        const ekb_pf_step *steps = ekb_prefilter_program(part, (uint32_t)p, &n_steps);
+        /* a program the analysis made is well formed: 1 cannot happen */
+        r = ekb_prefilter_add_program(pf, steps, n_steps, atom, atom_len, &ids[p]) != 0 ? -1 : 0;
+    }
+    free(atom);
+    free(atom_len);
+    return r;
+}
+
+int ekb_prefilter_add_all(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
+                          uint32_t options, unsigned jobs, uint32_t *ids)
+{
+    size_t chunks = (n + BATCH_CHUNK - 1) / BATCH_CHUNK;
+    batch b = {patterns, lens, options, n, ekb_prefilter_min_atom(pf), calloc(chunks + 1, sizeof *b.part)};
+    if (!b.part)
+        return -1;
+    ekb_diags none;
+    ekb_diags_init(&none);
+    int r = ekb_parallel_for(chunks, jobs, analyse_chunk, &b, &none);
+    ekb_diags_free(&none);
+    for (size_t c = 0; r == 0 && c < chunks; c++)
+        r = merge(pf, b.part[c], ids + c * BATCH_CHUNK);
+    for (size_t c = 0; c < chunks; c++)
+        ekb_prefilter_free(b.part[c]);
+    free(b.part);
+    return r;
+}
