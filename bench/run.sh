@@ -90,19 +90,17 @@ if [ -x "$tools/errkb-compile" ]; then
         measure "c_$n" "$tools/errkb-compile" --corpus "$Cn/entries" -o "$work/gen-$n"
         printf '%-34s %-26s\n' "compile $n entries" "$(fmt c_$n)"
     done
-    # index size against the minified JSON corpus and its compressions
-    python3 -c "
-import json,os,sys
-out=[]
-for root,dirs,names in os.walk(sys.argv[1]):
-    dirs.sort()
-    for n in sorted(names):
-        if n.endswith('.json'): out.append(json.dumps(json.load(open(os.path.join(root,n))),separators=(',',':'),ensure_ascii=False))
-open(sys.argv[2],'w').write('\n'.join(out))" "$C/entries" "$work/min.json"
-    idx=$(ls "$work/gen-$big"/*.idx | head -n 1)
-    m=$(wc -c < "$work/min.json"); i=$(wc -c < "$idx")
-    g=$(gzip -9 -c "$work/min.json" | wc -c); x=$(xz -9 -c "$work/min.json" | wc -c)
-    echo "index size ($big entries; JSON-only minified corpus $m bytes): index $i bytes = $((100*i/m))% of minified JSON; gzip -9 $g ($((100*g/m))%); xz -9 $x ($((100*x/m))%)"
+    # index size against the minified JSON corpus and its compressions:
+    # the bundled corpus (real entries), then the synthetic one
+    size_line() { # LABEL ENTRIES_DIR INDEX
+        python3 "$bench/minify.py" "$2" "$work/min.json"
+        m=$(wc -c < "$work/min.json"); i=$(wc -c < "$3"); n=$(grep -c '' "$work/min.json")
+        g=$(gzip -9 -c "$work/min.json" | wc -c); x=$(xz -9 -c "$work/min.json" | wc -c)
+        echo "index size, $1 ($n entries, minified JSON $m bytes): index $i bytes ($((i / n)) bytes/entry) = $(python3 -c "print('%.3f' % ($i / $m))") of minified JSON; gzip -9 $g ($(python3 -c "print('%.3f' % ($g / $m))")); xz -9 $x ($(python3 -c "print('%.3f' % ($x / $m))"))"
+    }
+    "$tools/errkb-compile" --quiet --corpus "$top/entries" -o "$work/gen-bundled" >/dev/null
+    size_line "bundled corpus" "$top/entries" "$work/gen-bundled/errkb.idx"
+    size_line "synthetic corpus" "$C/entries" "$work/gen-$big/errkb.idx"
 fi
 if [ -x "$tools/errkb-lookup" ] && [ -f "$work/gen-$big/errkb.idx" ]; then
     sh "$bench/lookup.sh" "$build" "$C" "$work/gen-$big/errkb.idx" 40

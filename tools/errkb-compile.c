@@ -173,17 +173,52 @@ static int print_findings(ekb_run *run, size_t entries)
     return code;
 }
 
-/* Bytes of the corpus as minified JSON: one array of the entries. */
+/* Bytes of v as minified JSON, numbers written shortest (as JSON.stringify
+ * and Python's json.dumps write them, not jansson's 17 digits). */
+static size_t minified_length(json_t *v)
+{
+    size_t n = 2, k = 0;
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *x;
+        json_object_foreach(v, key, x) {
+            json_t *ks = json_string(key);
+            n += (k++ ? 1 : 0) + minified_length(ks) + 1 + minified_length(x);
+            json_decref(ks);
+        }
+        return n;
+    }
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            n += (i ? 1 : 0) + minified_length(json_array_get(v, i));
+        return n;
+    }
+    if (json_is_real(v)) {
+        char buf[40];
+        double d = json_real_value(v);
+        for (int p = 1; p <= 17; p++) {
+            snprintf(buf, sizeof buf, "%.*g", p, d);
+            if (strtod(buf, NULL) == d)
+                break;
+        }
+        return strlen(buf) + (strpbrk(buf, ".e") ? 0 : 2); /* 1.0, not 1 */
+    }
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    n = s ? strlen(s) : 0;
+    free(s);
+    return n;
+}
+
+/* Bytes of the corpus as minified JSON, one entry per line. */
 static size_t minified_size(const ekb_corpus *c)
 {
-    size_t total = 2;
+    size_t total = 0, n = 0;
     for (size_t i = 0; i < c->n_corpus; i++)
         if (c->files[i].doc) {
-            char *s = json_dumps(c->files[i].doc->root, JSON_COMPACT);
-            total += (s ? strlen(s) : 0) + 1;
-            free(s);
+            total += minified_length(c->files[i].doc->root);
+            n++;
         }
-    return total;
+    return total + (n ? n - 1 : 0);
 }
 
 /* EKB_COMPILE_TIMES=1 in the environment: the time of each phase on stderr,
