@@ -1,12 +1,18 @@
 /* jansson_floor.c: the floor for whole-corpus work: read and parse every
- * JSON file listed on stdin with jansson (JSON_REJECT_DUPLICATES), on N
- * threads, and nothing else. usage: jansson_floor N LIST_FILE */
+ * JSON file listed in LIST_FILE with jansson (JSON_REJECT_DUPLICATES), on N
+ * threads, and nothing else. usage: jansson_floor N LIST_FILE
+ * Built with -DEKB_READER (and lib/json_parse.c, lib/util.c) it reads each
+ * file into memory and parses it with errkb's one-pass reader instead: the
+ * same work errkb's loader does before it checks anything. */
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef EKB_READER
+#include "json_parse.h"
+#endif
 
 static char **paths;
 static size_t n_paths;
@@ -20,8 +26,21 @@ static void *work(void *arg)
         size_t i = atomic_fetch_add(&next_path, 1);
         if (i >= n_paths)
             return NULL;
+#ifdef EKB_READER
+        FILE *f = fopen(paths[i], "rb");
+        char *text = NULL;
+        size_t len = 0;
+        json_t *j = NULL;
+        if (f && fseek(f, 0, SEEK_END) == 0 && (len = (size_t)ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+            (text = malloc(len)) && fread(text, 1, len, f) == len)
+            j = ekb_json_parse(text, len);
+        free(text);
+        if (f)
+            fclose(f);
+#else
         json_error_t e;
         json_t *j = json_load_file(paths[i], JSON_REJECT_DUPLICATES, &e);
+#endif
         if (j) {
             atomic_fetch_add(&parsed, 1);
             json_decref(j);

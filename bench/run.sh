@@ -38,6 +38,8 @@ build="$top/build-bench"
 meson compile -C "$build" >/dev/null || { echo "run.sh: the release build failed: meson compile -C $build" >&2; exit 2; }
 tools="$build/tools"
 cc -O2 -o "$work/jansson_floor" "$bench/jansson_floor.c" $(pkg-config --cflags --libs jansson) -lpthread
+cc -O2 -DEKB_READER -I"$top/lib" -o "$work/reader_floor" "$bench/jansson_floor.c" "$top/lib/json_parse.c" \
+    "$top/lib/util.c" $(pkg-config --cflags --libs jansson) -lpthread
 
 corpus() { # N → folder with entries/ and schema/
     d="$work/corpus-$1"
@@ -64,6 +66,8 @@ n_json=$(wc -l < "$work/json-list")
 
 measure floor1 "$work/jansson_floor" 1 "$work/json-list"
 measure floor2 "$work/jansson_floor" 2 "$work/json-list"
+measure reader1 "$work/reader_floor" 1 "$work/json-list"
+measure reader2 "$work/reader_floor" 2 "$work/json-list"
 measure v_ours "$tools/errkb-validate" --quiet --today 2026-11-25 "$C/entries"
 measure v_ajv "$ajv" validate --spec=draft2020 -c ajv-formats --all-errors -s "$schema" -d "$C/entries/*/*.json"
 measure v_py python3 "$bench/peers/py_validate.py" "$schema" "$C/entries"
@@ -77,6 +81,8 @@ echo "median of $runs runs (min-max); ratio = peer / errkb"
 printf '%-34s %-26s %-26s %s\n' task errkb peer ratio
 printf '%-34s %-26s %-26s %s\n' "jansson parse floor, 1 core" "$(fmt floor1)" "" ""
 printf '%-34s %-26s %-26s %s\n' "jansson parse floor, 2 cores" "$(fmt floor2)" "" ""
+printf '%-34s %-26s %-26s %s\n' "errkb's JSON reader, 1 core" "$(fmt reader1)" "$(fmt floor1)" "$(ratio reader1 floor1)"
+printf '%-34s %-26s %-26s %s\n' "errkb's JSON reader, 2 cores" "$(fmt reader2)" "$(fmt floor2)" "$(ratio reader2 floor2)"
 printf '%-34s %-26s %-26s %s\n' "validate corpus vs 2-core floor" "$(fmt v_ours)" "$(fmt floor2)" "$(ratio floor2 v_ours) of floor"
 printf '%-34s %-26s %-26s %s\n' "validate corpus vs ajv-cli" "$(fmt v_ours)" "$(fmt v_ajv)" "$(ratio v_ours v_ajv)"
 printf '%-34s %-26s %-26s %s\n' "validate corpus vs python-jsonschema" "$(fmt v_ours)" "$(fmt v_py)" "$(ratio v_ours v_py)"
