@@ -20,9 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Texts nested as deep as jansson's own limit go to jansson, which
- * reports them. */
-#define MAX_DEPTH JSON_PARSER_MAX_DEPTH
+/* Texts nested deeper go to jansson (which reads up to its own limit,
+ * JSON_PARSER_MAX_DEPTH, and reports beyond it): entries are a few levels
+ * deep, and the recursion here stays well within any thread's stack. */
+#define MAX_DEPTH 512
 
 /* The most negative json_int_t (a long long on every jansson we build on). */
 #define JSON_INT_MIN LLONG_MIN

@@ -116,6 +116,12 @@ static void deep_nesting(void **state)
     assert_null(j);
     /* within the limit both read it */
     assert_same_as_jansson(s + n - 100, 200);
+    /* 600 levels: past the fast path's limit, not jansson's; the loader's
+     * fallback to jansson reads it */
+    assert_null(ekb_json_parse(s + n - 600, 1200));
+    j = json_loadb(s + n - 600, 1200, jansson_flags, NULL);
+    assert_non_null(j);
+    json_decref(j);
     free(s);
 }
 
