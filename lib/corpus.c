@@ -473,33 +473,14 @@ int ekb_corpus_open(ekb_corpus *c, const ekb_corpus_options *opt, ekb_diags *d)
     return r;
 }
 
-static int free_doc(void *ctx, size_t i, ekb_diags *d)
-{
-    (void)d;
-    ekb_corpus_file *f = &((ekb_corpus *)ctx)->files[i];
-    ekb_doc_free(f->doc);
-    f->doc = NULL;
-    return 0;
-}
-
-void ekb_corpus_free_docs(ekb_corpus *c, unsigned jobs)
-{
-    /* Freeing ten thousand parsed files is real work: share it out too. */
-    ekb_diags none;
-    ekb_diags_init(&none);
-    if (ekb_parallel_for(c->n, jobs, free_doc, c, &none) != 0)
-        for (size_t i = 0; i < c->n; i++)
-            free_doc(c, i, &none);
-    ekb_diags_free(&none);
-}
-
 static int free_one(void *ctx, size_t i, ekb_diags *d)
 {
+    (void)d;
     ekb_corpus_file *f = &((ekb_corpus *)ctx)->files[i];
     free(f->path);
     free(f->rel);
     free(f->id);
-    free_doc(ctx, i, d);
+    ekb_doc_free(f->doc);
     free(f->self_id);
     for (size_t k = 0; k < f->n_confused; k++)
         free(f->confused[k]);
@@ -509,11 +490,12 @@ static int free_one(void *ctx, size_t i, ekb_diags *d)
 
 void ekb_corpus_close(ekb_corpus *c)
 {
-    ekb_corpus_free_docs(c, 0);
+    /* Freeing ten thousand parsed files is real work: share it out too. */
     ekb_diags none;
     ekb_diags_init(&none);
-    for (size_t i = 0; i < c->n; i++)
-        free_one(c, i, &none);
+    if (ekb_parallel_for(c->n, 0, free_one, c, &none) != 0)
+        for (size_t i = 0; i < c->n; i++)
+            free_one(c, i, &none);
     ekb_diags_free(&none);
     free(c->files);
     ekb_schema_free(c->schema);

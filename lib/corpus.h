@@ -58,9 +58,6 @@ typedef struct ekb_corpus_options {
  * Returns 0, 1 on a usage or I/O problem that stops the tool (reported), -1 on memory. */
 int ekb_corpus_open(ekb_corpus *c, const ekb_corpus_options *opt, ekb_diags *d);
 void ekb_corpus_close(ekb_corpus *c);
-/* Frees every parsed file (f->doc becomes NULL) on up to jobs threads (0:
- * one per CPU); the listing stays. */
-void ekb_corpus_free_docs(ekb_corpus *c, unsigned jobs);
 
 /* Loads every target file (all files when all is true) on jobs threads.
  * Rejected files get their diagnostics in d. Returns 0 or -1. */

@@ -37,7 +37,7 @@ void ekb_strbuf_reset(ekb_strbuf *sb)
         sb->s[0] = '\0';
 }
 
-static bool strbuf_reserve(ekb_strbuf *sb, size_t extra)
+bool ekb_strbuf_reserve(ekb_strbuf *sb, size_t extra)
 {
     if (sb->failed)
         return false;
@@ -63,7 +63,7 @@ static bool strbuf_reserve(ekb_strbuf *sb, size_t extra)
 
 void ekb_strbuf_addn(ekb_strbuf *sb, const char *s, size_t n)
 {
-    if (!strbuf_reserve(sb, n))
+    if (!ekb_strbuf_reserve(sb, n))
         return;
     memcpy(sb->s + sb->len, s, n);
     sb->len += n;
@@ -84,7 +84,7 @@ void ekb_strbuf_vaddf(ekb_strbuf *sb, const char *fmt, va_list ap)
         sb->failed = true;
         return;
     }
-    if (!strbuf_reserve(sb, (size_t)n))
+    if (!ekb_strbuf_reserve(sb, (size_t)n))
         return;
     vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
     sb->len += (size_t)n;

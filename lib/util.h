@@ -23,6 +23,9 @@ typedef struct ekb_strbuf {
 void ekb_strbuf_init(ekb_strbuf *sb);
 void ekb_strbuf_free(ekb_strbuf *sb);
 void ekb_strbuf_reset(ekb_strbuf *sb);
+/* Makes room for extra more bytes (and the NUL) at sb->s + sb->len, for a
+ * caller that writes there and then advances sb->len; false on failure. */
+bool ekb_strbuf_reserve(ekb_strbuf *sb, size_t extra);
 void ekb_strbuf_addn(ekb_strbuf *sb, const char *s, size_t n);
 void ekb_strbuf_adds(ekb_strbuf *sb, const char *s);
 void ekb_strbuf_addc(ekb_strbuf *sb, char c);

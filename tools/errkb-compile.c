@@ -1,6 +1,5 @@
 /* errkb-compile: validate the corpus, then compile it into generated/errkb.idx,
  * errkb_index.h and errkb_ids.h (or, with --check, say whether they are stale). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,35 +235,6 @@ static void phase(const char *name)
     last = now;
 }
 
-/* Once the index is built the parsed files are not needed: they are freed
- * on a thread of their own while the headers are made and written (at 100k
- * entries that is tens of millions of values, seconds of work). */
-typedef struct releaser {
-    pthread_t thread;
-    bool started;
-    ekb_run *run;
-} releaser;
-
-static void *release_docs(void *arg)
-{
-    releaser *rel = arg;
-    ekb_corpus_free_docs(&rel->run->corpus, rel->run->cli.jobs);
-    return NULL;
-}
-
-static void release_start(releaser *rel, ekb_run *run)
-{
-    rel->run = run;
-    rel->started = pthread_create(&rel->thread, NULL, release_docs, rel) == 0;
-}
-
-static void release_join(releaser *rel)
-{
-    if (rel->started)
-        pthread_join(rel->thread, NULL);
-    rel->started = false;
-}
-
 static int finish(ekb_run *run, int code)
 {
     ekb_corpus_close(&run->corpus);
@@ -276,7 +246,6 @@ int main(int argc, char **argv)
 {
     ekb_run run = {0};
     compile_opts o = {0};
-    releaser rel = {0};
     char **args = expand_short(argc, argv);
     if (!args) {
         fprintf(stderr, "errkb-compile: out of memory\n");
@@ -340,8 +309,6 @@ int main(int argc, char **argv)
     if (r < 0)
         goto oom;
     phase("index");
-    size_t mini = o.stats ? minified_size(c) : 0;
-    release_start(&rel, &run);
     ekb_strbuf hdata, hids;
     ekb_strbuf_init(&hdata);
     ekb_strbuf_init(&hids);
@@ -402,6 +369,7 @@ int main(int argc, char **argv)
     }
     phase(o.check ? "check" : "write");
     if (o.stats) {
+        size_t mini = minified_size(c);
         printf("entries %u\nindex bytes %zu\nbytes per entry %.1f\nminified JSON bytes %zu\n"
                "index / minified JSON %.3f\nstring references %zu\ndistinct strings %zu\n"
                "distinct string bytes %zu\nstring pool bytes %zu\nalways-run regexes %zu\n",
@@ -415,7 +383,6 @@ done_oom:
     fprintf(stderr, "%s: out of memory\n", prog);
     code = EKB_EXIT_TROUBLE;
 done:
-    release_join(&rel);
     ekb_strbuf_free(&hdata);
     ekb_strbuf_free(&hids);
     ekb_index_free(&ix);
@@ -424,7 +391,6 @@ done:
         code = EKB_EXIT_TROUBLE;
     return finish(&run, code);
 oom:
-    release_join(&rel);
     fprintf(stderr, "%s: out of memory\n", prog);
     free(args);
     return finish(&run, EKB_EXIT_TROUBLE);

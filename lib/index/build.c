@@ -46,12 +46,11 @@ void ekb_bytes_free(ekb_bytes *b)
 
 /* --- interning --- */
 
+/* xxh64 reads eight bytes a step: interning hashes every string of every
+ * entry (hundreds of megabytes at 100k entries). */
 static uint32_t hash_bytes(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return (uint32_t)ekbf_xxh64(s, n);
 }
 
 static int rehash(builder *b)
