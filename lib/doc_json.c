@@ -55,21 +55,6 @@ static unsigned read_hex4(scanner *sc)
     return v;
 }
 
-static void add_utf8(ekb_strbuf *sb, unsigned cp)
-{
-    char b[4];
-    size_t n;
-    if (cp < 0x80) { b[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { b[0] = (char)(0xC0 | cp >> 6); b[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
-    else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | cp >> 12); b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
-    } else {
-        b[0] = (char)(0xF0 | cp >> 18); b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); b[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
-    }
-    ekb_strbuf_addn(sb, b, n);
-}
 
 /* Reads a string token (at its opening quote); decoded into out if not NULL. */
 static bool scan_string(scanner *sc, ekb_strbuf *out)
@@ -113,8 +98,9 @@ static bool scan_string(scanner *sc, ekb_strbuf *out)
             break;
         default: cp = (unsigned char)e; break;
         }
+        char b[4];
         if (out)
-            add_utf8(out, cp);
+            ekb_strbuf_addn(out, b, ekb_utf8_encode(cp, b));
     }
     return false;
 }

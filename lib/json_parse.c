@@ -67,31 +67,6 @@ static int hex4(const unsigned char *s)
     return v;
 }
 
-static void add_code_point(ekb_strbuf *sb, unsigned cp)
-{
-    char b[4];
-    size_t n;
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        b[0] = (char)(0xC0 | cp >> 6);
-        b[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | cp >> 12);
-        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        b[0] = (char)(0xF0 | cp >> 18);
-        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        b[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    ekb_strbuf_addn(sb, b, n);
-}
 
 /* Decodes one escape after the backslash at *ps into the scratch buffer. */
 static bool decode_escape(parser *p, const unsigned char **ps)
@@ -120,7 +95,8 @@ static bool decode_escape(parser *p, const unsigned char **ps)
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             s += 6;
         }
-        add_code_point(&p->scratch, (unsigned)cp);
+        char b[4];
+        ekb_strbuf_addn(&p->scratch, b, ekb_utf8_encode((uint32_t)cp, b));
     } else {
         return false;
     }

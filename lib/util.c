@@ -298,6 +298,30 @@ size_t ekb_utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
+size_t ekb_utf8_encode(uint32_t cp, char *b)
+{
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 63));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 63));
+        b[2] = (char)(0x80 | (cp & 63));
+        return 3;
+    }
+    b[0] = (char)(0xF0 | (cp >> 18));
+    b[1] = (char)(0x80 | ((cp >> 12) & 63));
+    b[2] = (char)(0x80 | ((cp >> 6) & 63));
+    b[3] = (char)(0x80 | (cp & 63));
+    return 4;
+}
+
 size_t ekb_utf8_length(const char *s, size_t n)
 {
     size_t count = 0;

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define EKB_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -64,6 +65,10 @@ bool ekb_running_on_valgrind(void);
 /* Length of the valid UTF-8 sequence at s (n > 0 bytes left), 0 when
  * invalid: no overlong forms, no surrogates, nothing above U+10FFFF. */
 size_t ekb_utf8_seq_len(const unsigned char *s, size_t n);
+
+/* Writes code point cp (at most U+10FFFF) as UTF-8 into b (room for 4);
+ * returns the number of bytes. */
+size_t ekb_utf8_encode(uint32_t cp, char *b);
 
 /* Number of Unicode code points in a valid UTF-8 string of n bytes. */
 size_t ekb_utf8_length(const char *s, size_t n);

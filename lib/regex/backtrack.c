@@ -235,7 +235,7 @@ static uint32_t pick(const ekb_rx_set *s, const ekb_rx_set *prefer)
 static void add_cp(ekb_strbuf *sb, uint32_t cp)
 {
     char b[4];
-    ekb_strbuf_addn(sb, b, ekb_rx_utf8_encode(cp, b));
+    ekb_strbuf_addn(sb, b, ekb_utf8_encode(cp, b));
 }
 
 static bool contains_node(const ekb_rx_node *n, const ekb_rx_node *x)

@@ -166,29 +166,6 @@ static void fail(parser *ps)
         ps->err = 1;
 }
 
-size_t ekb_rx_utf8_encode(uint32_t cp, char *b)
-{
-    if (cp < 0x80) {
-        b[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        b[0] = (char)(0xC0 | (cp >> 6));
-        b[1] = (char)(0x80 | (cp & 63));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        b[0] = (char)(0xE0 | (cp >> 12));
-        b[1] = (char)(0x80 | ((cp >> 6) & 63));
-        b[2] = (char)(0x80 | (cp & 63));
-        return 3;
-    }
-    b[0] = (char)(0xF0 | (cp >> 18));
-    b[1] = (char)(0x80 | ((cp >> 12) & 63));
-    b[2] = (char)(0x80 | ((cp >> 6) & 63));
-    b[3] = (char)(0x80 | (cp & 63));
-    return 4;
-}
 
 /* Reads one UTF-8 character (the pattern is valid UTF-8: PCRE2 checked). */
 static uint32_t next_char(parser *ps)

@@ -154,7 +154,4 @@ void *ekb_rx_alloc(ekb_rx_tree *t, size_t n);
 typedef int (*ekb_rx_visit_fn)(void *ctx, ekb_rx_node *n);
 int ekb_rx_walk(ekb_rx_node *n, ekb_rx_visit_fn fn, void *ctx);
 
-/* Encodes cp as UTF-8 into buf (4 bytes); returns the length. */
-size_t ekb_rx_utf8_encode(uint32_t cp, char *buf);
-
 #endif
