@@ -109,5 +109,5 @@ if [ -x "$tools/errkb-compile" ]; then
     size_line "synthetic corpus" "$C/entries" "$work/gen-$big/errkb.idx"
 fi
 if [ -x "$tools/errkb-lookup" ] && [ -f "$work/gen-$big/errkb.idx" ]; then
-    sh "$bench/lookup.sh" "$build" "$C" "$work/gen-$big/errkb.idx" 40
+    sh "$bench/lookup.sh" "$build" "$C" "$work/gen-$big/errkb.idx"
 fi
