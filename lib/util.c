@@ -37,6 +37,27 @@ void ekb_strbuf_reset(ekb_strbuf *sb)
         sb->s[0] = '\0';
 }
 
+int ekb_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return 0;
+    if (*cap > SIZE_MAX / 2)
+        return -1;
+    size_t want = *cap ? *cap * 2 : first;
+    if (want <= n || want > SIZE_MAX / size)
+        return -1;
+    /* items points at a pointer of some object type: read and write it as
+     * bytes, which every pointer type allows */
+    void *p;
+    memcpy(&p, items, sizeof p);
+    p = realloc(p, want * size);
+    if (!p)
+        return -1;
+    memcpy(items, &p, sizeof p);
+    *cap = want;
+    return 0;
+}
+
 bool ekb_strbuf_reserve(ekb_strbuf *sb, size_t extra)
 {
     if (sb->failed)

@@ -38,6 +38,15 @@ void ekb_strbuf_add_pointer_segment(ekb_strbuf *sb, const char *key, size_t n);
 char *ekb_strbuf_steal(ekb_strbuf *sb);
 static inline bool ekb_strbuf_failed(const ekb_strbuf *sb) { return sb->failed; }
 
+/* Makes room for one more element in a growable array: *items (a pointer
+ * to the array pointer) holds n elements of size bytes in *cap slots; when
+ * full it doubles (first slots to begin with). Returns 0, or -1 when out of
+ * memory (the array is left as it was). Use:
+ *     if (ekb_grow(&v->items, &v->cap, v->n, sizeof *v->items, 16) != 0)
+ *         return -1;
+ *     v->items[v->n++] = x; */
+int ekb_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
+
 /* malloc'd printf; NULL on failure. */
 char *ekb_asprintf(const char *fmt, ...) EKB_PRINTF(1, 2);
 char *ekb_strndup(const char *s, size_t n);

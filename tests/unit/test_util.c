@@ -1,0 +1,71 @@
+/* test_util.c: the small helpers every part of the library uses: growable
+ * arrays, UTF-8 encoding and checking. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static void grow_doubles_and_keeps_contents(void **state)
+{
+    (void)state;
+    int *v = NULL;
+    size_t n = 0, cap = 0;
+    for (int i = 0; i < 1000; i++) {
+        assert_int_equal(ekb_grow(&v, &cap, n, sizeof *v, 4), 0);
+        assert_true(n < cap);
+        v[n++] = i;
+    }
+    assert_int_equal(cap, 1024); /* 4, 8, ..., 1024 */
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(v[i], i);
+    /* room left: nothing moves */
+    int *before = v;
+    assert_int_equal(ekb_grow(&v, &cap, 1000, sizeof *v, 4), 0);
+    assert_ptr_equal(v, before);
+    free(v);
+}
+
+static void grow_refuses_overflow(void **state)
+{
+    (void)state;
+    char *v = NULL;
+    size_t cap = SIZE_MAX / 2 + 1;
+    assert_int_equal(ekb_grow(&v, &cap, cap, 4, 8), -1);
+    assert_null(v);
+    assert_int_equal(cap, SIZE_MAX / 2 + 1);
+}
+
+static void utf8_encode_and_check(void **state)
+{
+    (void)state;
+    const uint32_t cps[] = {0x24, 0xA2, 0x20AC, 0x4E2D, 0x10348, 0x10FFFF};
+    const size_t lens[] = {1, 2, 3, 3, 4, 4};
+    for (size_t i = 0; i < sizeof cps / sizeof *cps; i++) {
+        char b[4];
+        size_t n = ekb_utf8_encode(cps[i], b);
+        assert_int_equal(n, lens[i]);
+        assert_int_equal(ekb_utf8_seq_len((const unsigned char *)b, n), n);
+        assert_int_equal(ekb_utf8_length(b, n), 1);
+    }
+    /* overlong, surrogate, beyond U+10FFFF, cut short */
+    assert_int_equal(ekb_utf8_seq_len((const unsigned char *)"\xC0\xAF", 2), 0);
+    assert_int_equal(ekb_utf8_seq_len((const unsigned char *)"\xED\xA0\x80", 3), 0);
+    assert_int_equal(ekb_utf8_seq_len((const unsigned char *)"\xF4\x90\x80\x80", 4), 0);
+    assert_int_equal(ekb_utf8_seq_len((const unsigned char *)"\xE4\xB8", 2), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(grow_doubles_and_keeps_contents),
+        cmocka_unit_test(grow_refuses_overflow),
+        cmocka_unit_test(utf8_encode_and_check),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
