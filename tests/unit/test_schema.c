@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "schema.h"
 
 #define MAX_ERRS 16
@@ -413,6 +414,41 @@ static void test_threads(void **state)
     ekb_schema_free(s);
 }
 
+/* Every property of the entry schema (the one built into the tools, made
+ * from schema/entry.schema.json) has a description, for editors' help. */
+static void count_undescribed(json_t *node, const char *where, size_t *missing)
+{
+    if (json_is_array(node)) {
+        for (size_t i = 0; i < json_array_size(node); i++)
+            count_undescribed(json_array_get(node, i), where, missing);
+        return;
+    }
+    if (!json_is_object(node))
+        return;
+    const char *key;
+    json_t *v;
+    json_object_foreach(json_object_get(node, "properties"), key, v) {
+        if (json_is_object(v) && !json_is_string(json_object_get(v, "description"))) {
+            print_message("no description: %s/%s\n", where, key);
+            (*missing)++;
+        }
+    }
+    json_object_foreach(node, key, v)
+        count_undescribed(v, key, missing);
+}
+
+static void test_entry_schema_described(void **state)
+{
+    (void)state;
+    json_error_t e;
+    json_t *schema = json_loadb((const char *)ekb_builtin_entry_schema, ekb_builtin_entry_schema_len, 0, &e);
+    assert_non_null(schema);
+    size_t missing = 0;
+    count_undescribed(schema, "", &missing);
+    assert_int_equal(missing, 0);
+    json_decref(schema);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_external_refs),
         cmocka_unit_test(test_dynamic_ref),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_entry_schema_described),
     };
     return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
 }
