@@ -91,15 +91,7 @@ static int add_names(const ekb_spawn_result *res, char ***v, size_t *n, size_t *
     for (size_t i = 0; i < res->out_len;) {
         size_t len = strnlen(res->out + i, res->out_len - i);
         if (len) {
-            if (*n == *cap) {
-                size_t nc = *cap ? *cap * 2 : 32;
-                char **nv = realloc(*v, nc * sizeof *nv);
-                if (!nv)
-                    return -1;
-                *v = nv;
-                *cap = nc;
-            }
-            if (!((*v)[*n] = ekb_strndup(res->out + i, len)))
+            if (ekb_grow(v, cap, *n, sizeof **v, 32) != 0 || !((*v)[*n] = ekb_strndup(res->out + i, len)))
                 return -1;
             (*n)++;
         }
@@ -228,26 +220,30 @@ static int changes_ids(changes *ch)
     return 0;
 }
 
+typedef struct target_paths {
+    char **v; /* sorted, borrowed */
+    size_t n;
+} target_paths;
+
+static bool not_about_target(void *ctx, const ekb_diag *g)
+{
+    const target_paths *t = ctx;
+    return !has(t->v, t->n, g->path);
+}
+
 /* Moves to d the diagnostics of scratch that are about target files. */
 static int keep_target_diags(const ekb_corpus *c, ekb_diags *scratch, ekb_diags *d)
 {
-    const char **paths = malloc((c->n + 1) * sizeof *paths);
-    if (!paths)
+    target_paths t = {malloc((c->n + 1) * sizeof *t.v), 0};
+    if (!t.v)
         return -1;
-    size_t m = 0;
     for (size_t i = 0; i < c->n; i++)
         if (c->files[i].target)
-            paths[m++] = c->files[i].path;
-    qsort(paths, m, sizeof *paths, cmp_str);
-    int r = 0;
-    for (size_t i = 0; i < scratch->n && r == 0; i++) {
-        const ekb_diag *g = &scratch->v[i];
-        if (has((char *const *)paths, m, g->path))
-            r = ekb_diags_add(d, g->path, g->line, g->col, g->severity, g->rule, g->entry_id, g->pointer, "%s",
-                              g->message);
-    }
-    free(paths);
-    return r;
+            t.v[t.n++] = c->files[i].path;
+    qsort(t.v, t.n, sizeof *t.v, cmp_str);
+    ekb_diags_drop(scratch, not_about_target, &t);
+    free(t.v);
+    return ekb_diags_take(d, scratch);
 }
 
 /* True when any change is below dir (the corpus's schema folder). */

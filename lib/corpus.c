@@ -33,14 +33,8 @@ char *ekb_id_from_rel(const char *rel)
 
 static int add_file(ekb_corpus *c, char *path, char *rel)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        ekb_corpus_file *v = realloc(c->files, cap * sizeof *v);
-        if (!v)
-            return -1;
-        c->files = v;
-        c->cap = cap;
-    }
+    if (ekb_grow(&c->files, &c->cap, c->n, sizeof *c->files, 256) != 0)
+        return -1;
     ekb_corpus_file f = {.path = path, .rel = rel};
     if (rel) {
         f.id = ekb_id_from_rel(rel);
@@ -49,6 +43,12 @@ static int add_file(ekb_corpus *c, char *path, char *rel)
     c->files[c->n++] = f;
     return 0;
 }
+
+/* One name read from a folder, with readdir's idea of its type. */
+typedef struct dir_item {
+    char *name;
+    unsigned char type;
+} dir_item;
 
 /* Walks dir (shown as shown) collecting entry files; rel_prefix is their
  * path below the walk root. Unreadable places are reported, not fatal. */
@@ -59,37 +59,29 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
     if (!dh)
         return ekb_diags_add(d, dir, 0, 0, EKB_ERROR, "load.io", NULL, NULL, "cannot open folder: %s",
                              strerror(errno)) ? -1 : 0;
-    char **names = NULL;
-    unsigned char *types = NULL;
+    dir_item *items = NULL;
     size_t n = 0, cap = 0;
     int r = 0;
     struct dirent *de;
     while ((de = readdir(dh)) != NULL) {
         if (de->d_name[0] == '.')
             continue; /* ., .., hidden files and editors' swap files */
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            char **nn = realloc(names, nc * sizeof *nn);
-            if (nn)
-                names = nn;
-            unsigned char *nt = nn ? realloc(types, nc) : NULL;
-            if (!nn || !nt) {
-                r = -1;
-                break;
-            }
-            types = nt;
-            cap = nc;
+        if (ekb_grow(&items, &cap, n, sizeof *items, 64) != 0) {
+            r = -1;
+            break;
         }
-        types[n] = de->d_type;
-        if (!(names[n++] = strdup(de->d_name))) {
+        items[n].type = de->d_type;
+        if (!(items[n++].name = strdup(de->d_name))) {
             r = -1;
             break;
         }
     }
     closedir(dh);
     for (size_t i = 0; i < n && r == 0; i++) {
-        char *full = ekb_path_join(dir, names[i]);
-        char *rel = *rel_prefix ? ekb_path_join(rel_prefix, names[i]) : strdup(names[i]);
+        const char *name = items[i].name;
+        unsigned char type = items[i].type;
+        char *full = ekb_path_join(dir, name);
+        char *rel = *rel_prefix ? ekb_path_join(rel_prefix, name) : strdup(name);
         if (!full || !rel) {
             free(full);
             free(rel);
@@ -99,10 +91,10 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
         struct stat lst, st;
         bool keep = false;
         /* readdir's type spares a stat per file; links and unknowns get one */
-        bool known = types[i] == DT_REG || types[i] == DT_DIR;
+        bool known = type == DT_REG || type == DT_DIR;
         if (known) {
             memset(&lst, 0, sizeof lst);
-            lst.st_mode = types[i] == DT_REG ? S_IFREG : S_IFDIR;
+            lst.st_mode = type == DT_REG ? S_IFREG : S_IFDIR;
             st = lst;
         }
         if (!known && lstat(full, &lst) != 0) {
@@ -118,14 +110,14 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
                                   "folders nested deeper than %d levels", MAX_WALK_DEPTH);
             else
                 r = walk(c, full, rel, depth + 1, as_corpus, d);
-        } else if (S_ISREG(st.st_mode) && has_entry_extension(names[i])) {
+        } else if (S_ISREG(st.st_mode) && has_entry_extension(name)) {
             keep = true;
             r = add_file(c, full, as_corpus ? rel : NULL);
             if (r == 0 && !as_corpus) {
                 c->files[c->n - 1].target = true;
                 free(rel);
             }
-        } else if (has_entry_extension(names[i])) {
+        } else if (has_entry_extension(name)) {
             r = ekb_diags_add(d, full, 0, 0, EKB_ERROR, "load.io", NULL, NULL, "not a regular file");
         }
         if (!keep) {
@@ -134,9 +126,8 @@ static int walk(ekb_corpus *c, const char *dir, const char *rel_prefix, unsigned
         }
     }
     for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    free(types);
+        free(items[i].name);
+    free(items);
     return r < 0 ? -1 : 0;
 }
 

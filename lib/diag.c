@@ -107,6 +107,18 @@ int ekb_diags_take(ekb_diags *dst, ekb_diags *src)
     return 0;
 }
 
+void ekb_diags_drop(ekb_diags *d, bool (*drop)(void *ctx, const ekb_diag *g), void *ctx)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        if (drop(ctx, &d->v[i]))
+            diag_free(&d->v[i]);
+        else
+            d->v[keep++] = d->v[i];
+    }
+    d->n = keep;
+}
+
 static int diag_cmp(const void *a, const void *b)
 {
     const ekb_diag *x = a, *y = b;

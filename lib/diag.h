@@ -41,6 +41,10 @@ int ekb_diags_vadd(ekb_diags *d, const char *path, unsigned line, unsigned col,
 /* Moves every diagnostic of src to the end of dst (src ends empty). */
 int ekb_diags_take(ekb_diags *dst, ekb_diags *src);
 
+/* Removes and frees the diagnostics drop says yes to; the rest keep their
+ * order. */
+void ekb_diags_drop(ekb_diags *d, bool (*drop)(void *ctx, const ekb_diag *g), void *ctx);
+
 /* Sorts by path, line, column, then arrival. */
 void ekb_diags_sort(ekb_diags *d);
 

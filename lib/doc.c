@@ -243,14 +243,8 @@ void ekb_doc_free(ekb_doc *doc)
 
 int ekb_posmap_add(ekb_posmap *m, const char *pointer, size_t plen, ekb_pos key, ekb_pos value)
 {
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 64;
-        ekb_posrec *v = realloc(m->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        m->v = v;
-        m->cap = cap;
-    }
+    if (ekb_grow(&m->v, &m->cap, m->n, sizeof *m->v, 64) != 0)
+        return -1;
     char *p = ekb_strndup(pointer, plen);
     if (!p)
         return -1;

@@ -2,6 +2,7 @@
  * already (or stopped at a duplicate key), so this scanner only follows the
  * structure; it stops quietly at anything unexpected. */
 #include "doc.h"
+#include "json_parse.h"
 
 #include <string.h>
 
@@ -28,16 +29,8 @@ static void advance(scanner *sc)
 
 static void skip_ws(scanner *sc)
 {
-    while (sc->i < sc->n && strchr(" \t\r\n", sc->s[sc->i]) && sc->s[sc->i])
+    while (sc->i < sc->n && ekb_json_is_ws((unsigned char)sc->s[sc->i]))
         advance(sc);
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 static unsigned read_hex4(scanner *sc)
@@ -46,7 +39,7 @@ static unsigned read_hex4(scanner *sc)
     for (int k = 0; k < 4; k++) {
         if (sc->i >= sc->n)
             return 0xFFFFFFFF;
-        int h = hexval(sc->s[sc->i]);
+        int h = ekb_json_hex_digit((unsigned char)sc->s[sc->i]);
         if (h < 0)
             return 0xFFFFFFFF;
         v = v * 16 + (unsigned)h;
@@ -54,7 +47,6 @@ static unsigned read_hex4(scanner *sc)
     }
     return v;
 }
-
 
 /* Reads a string token (at its opening quote); decoded into out if not NULL. */
 static bool scan_string(scanner *sc, ekb_strbuf *out)
@@ -116,6 +108,26 @@ static bool record(scanner *sc, ekb_pos key)
     return true;
 }
 
+/* Cuts the pointer being built back to mark, after a member's value. */
+static void cut_path(scanner *sc, size_t mark)
+{
+    sc->path.len = mark;
+    if (sc->path.s)
+        sc->path.s[mark] = '\0';
+}
+
+/* After a member: 1 when a ',' follows (another member), 0 at the closing
+ * bracket, -1 at anything else. */
+static int after_member(scanner *sc, char close)
+{
+    skip_ws(sc);
+    if (sc->i >= sc->n || (sc->s[sc->i] != ',' && sc->s[sc->i] != close))
+        return -1;
+    bool more = sc->s[sc->i] == ',';
+    advance(sc);
+    return more;
+}
+
 static bool scan_object(scanner *sc)
 {
     advance(sc); /* { */
@@ -144,20 +156,11 @@ static bool scan_object(scanner *sc)
         size_t mark = sc->path.len;
         ekb_strbuf_add_pointer_segment(&sc->path, key.s, key.len);
         bool v = scan_value(sc, kpos);
-        sc->path.len = mark;
-        if (sc->path.s)
-            sc->path.s[mark] = '\0';
-        if (!v)
-            break;
-        skip_ws(sc);
-        if (sc->i < sc->n && sc->s[sc->i] == ',') {
-            advance(sc);
+        cut_path(sc, mark);
+        int next = v ? after_member(sc, '}') : -1;
+        if (next > 0)
             continue;
-        }
-        if (sc->i < sc->n && sc->s[sc->i] == '}') {
-            advance(sc);
-            ok = true;
-        }
+        ok = next == 0;
         break;
     }
     if (ekb_strbuf_failed(&key))
@@ -179,21 +182,10 @@ static bool scan_array(scanner *sc)
         size_t mark = sc->path.len;
         ekb_strbuf_addf(&sc->path, "/%zu", idx);
         bool v = scan_value(sc, sc->pos);
-        sc->path.len = mark;
-        if (sc->path.s)
-            sc->path.s[mark] = '\0';
-        if (!v)
-            return false;
-        skip_ws(sc);
-        if (sc->i < sc->n && sc->s[sc->i] == ',') {
-            advance(sc);
-            continue;
-        }
-        if (sc->i < sc->n && sc->s[sc->i] == ']') {
-            advance(sc);
-            return true;
-        }
-        return false;
+        cut_path(sc, mark);
+        int next = v ? after_member(sc, ']') : -1;
+        if (next <= 0)
+            return next == 0;
     }
 }
 

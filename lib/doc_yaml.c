@@ -220,16 +220,10 @@ static void push(yload *y, json_t *node, bool is_map, ekb_pos at)
         fail(y, at, "load.too-deep", "nesting deeper than the limit of %s", lim);
         return;
     }
-    if (y->depth == y->cap) {
-        size_t cap = y->cap ? y->cap * 2 : 16;
-        frame *s = realloc(y->stack, cap * sizeof *s);
-        if (!s) {
-            json_decref(node);
-            y->result = -1;
-            return;
-        }
-        y->stack = s;
-        y->cap = cap;
+    if (ekb_grow(&y->stack, &y->cap, y->depth, sizeof *y->stack, 16) != 0) {
+        json_decref(node);
+        y->result = -1;
+        return;
     }
     y->stack[y->depth++] = (frame){.node = node, .is_map = is_map};
 }
@@ -396,16 +390,10 @@ int ekb_posmap_build_yaml(const ekb_doc *doc, ekb_posmap *m)
             if (ekb_posmap_add(m, path.s ? path.s : "", path.len, key_pos, at) != 0)
                 oom = 1;
             if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
-                if (depth == cap) {
-                    size_t nc = cap ? cap * 2 : 16;
-                    pframe *ns = realloc(st, nc * sizeof *ns);
-                    if (!ns) {
-                        oom = 1;
-                        yaml_event_delete(&ev);
-                        break;
-                    }
-                    st = ns;
-                    cap = nc;
+                if (ekb_grow(&st, &cap, depth, sizeof *st, 16) != 0) {
+                    oom = 1;
+                    yaml_event_delete(&ev);
+                    break;
                 }
                 st[depth++] = (pframe){.is_map = ev.type == YAML_MAPPING_START_EVENT, .path_mark = path.len};
             }

@@ -36,7 +36,7 @@ typedef struct parser {
 
 static void skip_ws(parser *p)
 {
-    while (p->s < p->end && (*p->s == ' ' || *p->s == '\n' || *p->s == '\r' || *p->s == '\t'))
+    while (p->s < p->end && ekb_json_is_ws(*p->s))
         p->s++;
 }
 
@@ -57,11 +57,9 @@ static int hex4(const unsigned char *s)
 {
     int v = 0;
     for (int k = 0; k < 4; k++) {
-        int c = s[k], h;
-        if (c >= '0' && c <= '9') h = c - '0';
-        else if (c >= 'a' && c <= 'f') h = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') h = c - 'A' + 10;
-        else return -1;
+        int h = ekb_json_hex_digit(s[k]);
+        if (h < 0)
+            return -1;
         v = v * 16 + h;
     }
     return v;

@@ -3,6 +3,7 @@
 #define EKB_JSON_PARSE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Parses len bytes of JSON text (any value at the top) into the value
@@ -11,5 +12,24 @@
  * duplicate key or \u0000, is out of jansson's ranges, or memory ran out:
  * the caller then asks jansson, which reports the cause. */
 json_t *ekb_json_parse(const char *text, size_t len);
+
+/* The JSON grammar's lexical pieces, shared with the position scanner
+ * (doc_json.c). */
+static inline bool ekb_json_is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+/* The value of a hex digit, -1 for anything else. */
+static inline int ekb_json_hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
 
 #endif

@@ -6,35 +6,47 @@
 
 #include "builtin.h"
 
+char *ekb_json_pointer_segment(const char *p, size_t n, size_t *len)
+{
+    char *seg = malloc(n + 1);
+    if (!seg)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '~' && i + 1 < n && (p[i + 1] == '0' || p[i + 1] == '1'))
+            seg[k++] = p[++i] == '0' ? '~' : '/';
+        else
+            seg[k++] = p[i];
+    }
+    seg[k] = '\0';
+    if (len)
+        *len = k;
+    return seg;
+}
+
+json_t *ekb_json_pointer_step(json_t *v, const char *seg, size_t len)
+{
+    if (json_is_object(v))
+        return json_object_getn(v, seg, len);
+    if (json_is_array(v)) {
+        char *end;
+        unsigned long idx = strtoul(seg, &end, 10);
+        return *seg && !*end ? json_array_get(v, idx) : NULL;
+    }
+    return NULL;
+}
+
 json_t *ekb_json_pointer_get(json_t *root, const char *pointer)
 {
     json_t *cur = root;
     const char *p = pointer;
     while (cur && *p == '/') {
         p++;
-        size_t n = strcspn(p, "/");
-        char *seg = malloc(n + 1);
+        size_t n = strcspn(p, "/"), k;
+        char *seg = ekb_json_pointer_segment(p, n, &k);
         if (!seg)
             return NULL;
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (p[i] == '~' && i + 1 < n && (p[i + 1] == '0' || p[i + 1] == '1')) {
-                seg[k++] = p[i + 1] == '0' ? '~' : '/';
-                i++;
-            } else {
-                seg[k++] = p[i];
-            }
-        }
-        seg[k] = '\0';
-        if (json_is_object(cur)) {
-            cur = json_object_getn(cur, seg, k);
-        } else if (json_is_array(cur)) {
-            char *end;
-            unsigned long idx = strtoul(seg, &end, 10);
-            cur = *seg && !*end ? json_array_get(cur, idx) : NULL;
-        } else {
-            cur = NULL;
-        }
+        cur = ekb_json_pointer_step(cur, seg, k);
         free(seg);
         p += n;
     }

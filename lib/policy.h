@@ -30,4 +30,12 @@ json_t *ekb_policy_get(const ekb_policy *p, const char *pointer);
 /* Value at an RFC 6901 pointer in root (borrowed), NULL when absent. */
 json_t *ekb_json_pointer_get(json_t *root, const char *pointer);
 
+/* One pointer segment of n bytes at p with ~0 and ~1 decoded: malloc'd,
+ * its length in *len (when len is not NULL); NULL on memory. */
+char *ekb_json_pointer_segment(const char *p, size_t n, size_t *len);
+
+/* The member or item of v (borrowed) a decoded segment names, NULL when
+ * none: a key of an object, a decimal index of an array. */
+json_t *ekb_json_pointer_step(json_t *v, const char *seg, size_t len);
+
 #endif

@@ -20,7 +20,7 @@ bool ekb_format_parse(const char *name, ekb_format *out)
     return false;
 }
 
-static void write_location(FILE *out, const char *tool, const ekb_diag *g)
+void ekb_report_write_diag(FILE *out, const char *tool, const ekb_diag *g)
 {
     if (!*g->path)
         fprintf(out, "%s: ", tool);
@@ -28,6 +28,7 @@ static void write_location(FILE *out, const char *tool, const ekb_diag *g)
         fprintf(out, "%s:%u:%u: ", g->path, g->line, g->col);
     else
         fprintf(out, "%s: ", g->path);
+    fprintf(out, "%s: %s [%s]\n", ekb_severity_name(g->severity), g->message, g->rule);
 }
 
 void ekb_report_write_summary(FILE *out, const ekb_report *r)
@@ -39,11 +40,8 @@ void ekb_report_write_summary(FILE *out, const ekb_report *r)
 
 static int write_text(FILE *out, const ekb_report *r, const ekb_diags *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        const ekb_diag *g = &d->v[i];
-        write_location(out, r->tool, g);
-        fprintf(out, "%s: %s [%s]\n", ekb_severity_name(g->severity), g->message, g->rule);
-    }
+    for (size_t i = 0; i < d->n; i++)
+        ekb_report_write_diag(out, r->tool, &d->v[i]);
     if (!r->quiet)
         ekb_report_write_summary(out, r);
     return 0;

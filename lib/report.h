@@ -34,6 +34,10 @@ typedef struct ekb_report {
     bool quiet;                /* text: no summary line */
 } ekb_report;
 
+/* Writes one diagnostic as a text line, "file:line:col: severity: message
+ * [rule]"; without a line, "file: ..."; without a file, "tool: ...". */
+void ekb_report_write_diag(FILE *out, const char *tool, const ekb_diag *g);
+
 /* Writes the report; returns 0, or -1 when writing failed. */
 int ekb_report_write(FILE *out, const ekb_report *r, const ekb_diags *d);
 

@@ -105,11 +105,6 @@ void ekb_sarif_uri(ekb_strbuf *sb, const char *path, const char *cwd)
     }
 }
 
-static const char *sarif_level(ekb_severity sev)
-{
-    return sev == EKB_ERROR ? "error" : sev == EKB_WARNING ? "warning" : "note";
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -131,9 +126,10 @@ static size_t used_rules(const ekb_diags *d, const char **ids)
 static json_t *rule_descriptor(const char *id)
 {
     const ekb_rule_info *info = ekb_rule_find(id);
-    /* a rule missing from the table still gets valid metadata */
+    /* a rule missing from the table still gets valid metadata; SARIF's
+     * levels are the severity names (error, warning, note) */
     const char *text = info ? info->summary : "errkb finding";
-    const char *level = sarif_level(info ? info->severity : EKB_ERROR);
+    const char *level = ekb_severity_name(info ? info->severity : EKB_ERROR);
     return json_pack("{s:s, s:{s:s}, s:{s:s}}", "id", id, "shortDescription", "text", text,
                      "defaultConfiguration", "level", level);
 }
@@ -141,7 +137,7 @@ static json_t *rule_descriptor(const char *id)
 static json_t *result_of(const ekb_diag *g, size_t rule_index, const char *cwd)
 {
     json_t *res = json_pack("{s:s, s:I, s:s, s:{s:s}}", "ruleId", g->rule, "ruleIndex", (json_int_t)rule_index,
-                            "level", sarif_level(g->severity), "message", "text", g->message);
+                            "level", ekb_severity_name(g->severity), "message", "text", g->message);
     if (!res || !*g->path)
         return res;
     ekb_strbuf uri;

@@ -25,17 +25,8 @@ static int on_schema_error(void *ctx, const ekb_schema_error *e)
         s->oom = 1;
         return 1;
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        char **p = realloc(s->pointers, cap * sizeof *p);
-        if (!p) {
-            s->oom = 1;
-            return 1;
-        }
-        s->pointers = p;
-        s->cap = cap;
-    }
-    if (!(s->pointers[s->n] = strdup(e->instance_pointer))) {
+    if (ekb_grow(&s->pointers, &s->cap, s->n, sizeof *s->pointers, 8) != 0 ||
+        !(s->pointers[s->n] = strdup(e->instance_pointer))) {
         s->oom = 1;
         return 1;
     }

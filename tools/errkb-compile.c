@@ -291,15 +291,16 @@ int main(int argc, char **argv)
         if (gate < 0)
             goto oom;
         size_t errors = ekb_diags_count(&run.diags, EKB_ERROR), warnings = ekb_diags_count(&run.diags, EKB_WARNING);
+        const char *es = errors == 1 ? "" : "s", *ws = warnings == 1 ? "" : "s";
         if (gate != EKB_EXIT_CLEAN && !o.force) {
             fprintf(stderr, "%s: not compiling: the corpus has %zu error%s and %zu warning%s (--force compiles anyway)\n",
-                    prog, errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+                    prog, errors, es, warnings, ws);
             free(args);
             return finish(&run, EKB_EXIT_FINDINGS);
         }
         if (gate != EKB_EXIT_CLEAN)
-            fprintf(stderr, "%s: --force: compiling despite %zu error%s and %zu warning%s\n", prog, errors,
-                    errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+            fprintf(stderr, "%s: --force: compiling despite %zu error%s and %zu warning%s\n", prog, errors, es,
+                    warnings, ws);
         ekb_diags_free(&run.diags);
         ekb_diags_init(&run.diags);
     }

@@ -90,14 +90,8 @@ static int trouble(drift_tool *t, bool oom)
         fprintf(stderr, "%s: out of memory\n", run->cli.prog);
     } else {
         ekb_diags_sort(&run->diags);
-        for (size_t i = 0; i < run->diags.n; i++) {
-            const ekb_diag *g = &run->diags.v[i];
-            if (g->line)
-                fprintf(stderr, "%s:%u:%u: ", g->path, g->line, g->col);
-            else
-                fprintf(stderr, "%s: ", *g->path ? g->path : run->cli.prog);
-            fprintf(stderr, "%s: %s [%s]\n", ekb_severity_name(g->severity), g->message, g->rule);
-        }
+        for (size_t i = 0; i < run->diags.n; i++)
+            ekb_report_write_diag(stderr, run->cli.prog, &run->diags.v[i]);
     }
     ekb_corpus_close(&run->corpus);
     ekb_diags_free(&run->diags);

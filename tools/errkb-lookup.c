@@ -70,18 +70,19 @@ static int usage_error(const char *fmt, const char *arg)
     return 2;
 }
 
-/* Decoded text of s, valid until the next call. */
+/* Decoded text of s, valid until the next call: decoded once when the
+ * scratch is big enough, twice when it grows. */
 static const char *text(lookup *l, ekb_reader_str s)
 {
-    size_t need = ekb_reader_str_len(l->r, s) + 1;
-    if (need > l->cap) {
-        char *b = realloc(l->buf, need);
+    size_t n = ekb_reader_str_copy(l->r, s, l->buf, l->cap);
+    if (n >= l->cap) {
+        char *b = realloc(l->buf, n + 1);
         if (!b)
             return "";
         l->buf = b;
-        l->cap = need;
+        l->cap = n + 1;
+        ekb_reader_str_copy(l->r, s, l->buf, l->cap);
     }
-    ekb_reader_str_copy(l->r, s, l->buf, l->cap);
     return l->buf;
 }
 
@@ -217,6 +218,14 @@ static int read_input(const char *path, char **data, size_t *len)
     *data = b;
     *len = n;
     return 0;
+}
+
+/* An operand read as input (a regular file, or - for standard input)
+ * rather than taken as the text itself. */
+static bool names_input(const char *arg)
+{
+    struct stat st;
+    return !strcmp(arg, "-") || (stat(arg, &st) == 0 && S_ISREG(st.st_mode));
 }
 
 static size_t line_of(const char *t, size_t off)
@@ -456,9 +465,7 @@ int main(int argc, char **argv)
         }
     } else if (want_bench) {
         const char *arg = argv[optind];
-        struct stat st;
-        bool is_file = !strcmp(arg, "-") || (stat(arg, &st) == 0 && S_ISREG(st.st_mode));
-        code = is_file ? bench_lines(r, arg) : bench(index_path, r, arg);
+        code = names_input(arg) ? bench_lines(r, arg) : bench(index_path, r, arg);
     } else if (want_stats) {
         code = stats(r, index_path ? index_path : "(built in)");
     } else if (id) {
@@ -475,9 +482,7 @@ int main(int argc, char **argv)
         }
     } else {
         const char *arg = argv[optind];
-        struct stat st;
-        bool is_file = !strcmp(arg, "-") || (stat(arg, &st) == 0 && S_ISREG(st.st_mode));
-        if (is_file) {
+        if (names_input(arg)) {
             char *data = NULL;
             size_t len = 0;
             int e = read_input(arg, &data, &len);

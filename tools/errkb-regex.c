@@ -72,25 +72,18 @@ static double now(void)
 
 /* With every file loaded for context, loading problems of files that are not
  * targets are not this run's findings. */
+static bool foreign(void *ctx, const ekb_diag *g)
+{
+    const ekb_corpus *c = ctx;
+    for (size_t k = 0; k < c->n && *g->path; k++)
+        if (!c->files[k].target && strcmp(c->files[k].path, g->path) == 0)
+            return true;
+    return false;
+}
+
 static void drop_foreign(ekb_run *run)
 {
-    ekb_diags *d = &run->diags;
-    size_t keep = 0;
-    for (size_t i = 0; i < d->n; i++) {
-        bool foreign = false;
-        for (size_t k = 0; k < run->corpus.n && !foreign && *d->v[i].path; k++)
-            foreign = !run->corpus.files[k].target && strcmp(run->corpus.files[k].path, d->v[i].path) == 0;
-        if (foreign) {
-            free(d->v[i].path);
-            free(d->v[i].rule);
-            free(d->v[i].message);
-            free(d->v[i].entry_id);
-            free(d->v[i].pointer);
-        } else {
-            d->v[keep++] = d->v[i];
-        }
-    }
-    d->n = keep;
+    ekb_diags_drop(&run->diags, foreign, &run->corpus);
 }
 
 static int check_one(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
@@ -140,16 +133,8 @@ static int try_mode(regex_opts *o)
     /* problems (a file that did not load, a regex that does not compile)
      * explain a missing answer: they go to standard error */
     ekb_diags_sort(&run->diags);
-    for (size_t i = 0; i < run->diags.n; i++) {
-        const ekb_diag *g = &run->diags.v[i];
-        if (!*g->path)
-            fprintf(stderr, "%s: ", prog);
-        else if (g->line)
-            fprintf(stderr, "%s:%u:%u: ", g->path, g->line, g->col);
-        else
-            fprintf(stderr, "%s: ", g->path);
-        fprintf(stderr, "%s: %s [%s]\n", ekb_severity_name(g->severity), g->message, g->rule);
-    }
+    for (size_t i = 0; i < run->diags.n; i++)
+        ekb_report_write_diag(stderr, prog, &run->diags.v[i]);
     ekb_regex_hit *hits;
     size_t n, limited;
     if (ekb_regex_try(rc, o->try_line, strlen(o->try_line), targets_only, &hits, &n, &limited) != 0) {

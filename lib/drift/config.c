@@ -178,17 +178,9 @@ static int split_pointer(const char *ptr, char ***out, size_t *n)
     while (*p == '/') {
         p++;
         size_t len = strcspn(p, "/");
-        char *s = malloc(len + 1);
+        char *s = ekb_json_pointer_segment(p, len, NULL);
         if (!s)
             return -1;
-        size_t j = 0;
-        for (size_t i = 0; i < len; i++) {
-            if (p[i] == '~' && i + 1 < len && (p[i + 1] == '0' || p[i + 1] == '1'))
-                s[j++] = p[++i] == '0' ? '~' : '/';
-            else
-                s[j++] = p[i];
-        }
-        s[j] = '\0';
         seg[(*n)++] = s;
         p += len;
     }

@@ -51,14 +51,8 @@ void ekb_drift_lock_sort(ekb_drift_lock *l)
 
 static int push(ekb_drift_lock *l, char *id, char *pointer, uint64_t fp, unsigned line)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        ekb_drift_lock_line *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (ekb_grow(&l->v, &l->cap, l->n, sizeof *l->v, 256) != 0)
+        return -1;
     l->v[l->n++] = (ekb_drift_lock_line){id, pointer, fp, line};
     l->sorted = false;
     return 0;

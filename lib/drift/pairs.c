@@ -19,18 +19,6 @@ typedef struct walk {
     ekb_strbuf sp, tp; /* pointers built so far */
 } walk;
 
-static json_t *child(json_t *v, const char *seg)
-{
-    if (json_is_object(v))
-        return json_object_get(v, seg);
-    if (json_is_array(v)) {
-        char *end;
-        unsigned long i = strtoul(seg, &end, 10);
-        return *seg && !*end ? json_array_get(v, i) : NULL;
-    }
-    return NULL;
-}
-
 static void truncate_to(ekb_strbuf *sb, size_t len)
 {
     if (sb->s && !sb->failed) {
@@ -39,23 +27,25 @@ static void truncate_to(ekb_strbuf *sb, size_t len)
     }
 }
 
+/* Copies the two pointers built so far; 0, or -1 (nothing kept). */
+static int copy_pointers(const walk *w, char **sp, char **tp)
+{
+    *sp = strdup(w->sp.s ? w->sp.s : "");
+    *tp = strdup(w->tp.s ? w->tp.s : "");
+    if (*sp && *tp)
+        return 0;
+    free(*sp);
+    free(*tp);
+    return -1;
+}
+
 static int emit(walk *w, json_t *sv, json_t *tv, bool unpaired)
 {
     ekb_drift_pairs *out = w->out;
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        ekb_drift_pair *v = realloc(out->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        out->v = v;
-        out->cap = cap;
-    }
-    ekb_drift_pair p = {w->def, strdup(w->sp.s ? w->sp.s : ""), strdup(w->tp.s ? w->tp.s : ""), sv, tv, unpaired};
-    if (!p.source_ptr || !p.target_ptr) {
-        free(p.source_ptr);
-        free(p.target_ptr);
+    ekb_drift_pair p = {w->def, NULL, NULL, sv, tv, unpaired};
+    if (ekb_grow(&out->v, &out->cap, out->n, sizeof *out->v, 16) != 0 ||
+        copy_pointers(w, &p.source_ptr, &p.target_ptr) != 0)
         return -1;
-    }
     out->v[out->n++] = p;
     return 0;
 }
@@ -63,20 +53,10 @@ static int emit(walk *w, json_t *sv, json_t *tv, bool unpaired)
 static int mismatch(walk *w, size_t ns, size_t nt)
 {
     ekb_drift_pairs *out = w->out;
-    if (out->n_mm == out->cap_mm) {
-        size_t cap = out->cap_mm ? out->cap_mm * 2 : 4;
-        ekb_drift_mismatch *v = realloc(out->mm, cap * sizeof *v);
-        if (!v)
-            return -1;
-        out->mm = v;
-        out->cap_mm = cap;
-    }
-    ekb_drift_mismatch m = {w->def, strdup(w->sp.s ? w->sp.s : ""), strdup(w->tp.s ? w->tp.s : ""), ns, nt};
-    if (!m.source_ptr || !m.target_ptr) {
-        free(m.source_ptr);
-        free(m.target_ptr);
+    ekb_drift_mismatch m = {w->def, NULL, NULL, ns, nt};
+    if (ekb_grow(&out->mm, &out->cap_mm, out->n_mm, sizeof *out->mm, 4) != 0 ||
+        copy_pointers(w, &m.source_ptr, &m.target_ptr) != 0)
         return -1;
-    }
     out->mm[out->n_mm++] = m;
     return 0;
 }
@@ -85,8 +65,9 @@ static int mismatch(walk *w, size_t ns, size_t nt)
 static json_t *follow(json_t *v, char **seg, size_t n, size_t *i, ekb_strbuf *sb)
 {
     for (; *i < n && strcmp(seg[*i], "*") != 0; (*i)++) {
-        v = child(v, seg[*i]);
-        ekb_strbuf_add_pointer_segment(sb, seg[*i], strlen(seg[*i]));
+        size_t len = strlen(seg[*i]);
+        v = ekb_json_pointer_step(v, seg[*i], len);
+        ekb_strbuf_add_pointer_segment(sb, seg[*i], len);
     }
     return v;
 }

@@ -63,18 +63,13 @@ static ekb_drift_counts *row(ekb_drift_stats *s, const char *domain)
         else
             hi = mid;
     }
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        char **d = realloc(s->domains, cap * sizeof *d);
-        if (!d)
-            return NULL;
-        s->domains = d;
-        ekb_drift_counts *r = realloc(s->rows, cap * nl * sizeof *r);
-        if (!r)
-            return NULL;
-        s->rows = r;
-        s->cap = cap;
-    }
+    /* both arrays have room for cap domains: each grows from that count (a
+     * domains array grown alone is only larger than s->cap says) */
+    size_t dcap = s->cap, rcap = s->cap;
+    if (ekb_grow(&s->domains, &dcap, s->n, sizeof *s->domains, 16) != 0 ||
+        ekb_grow(&s->rows, &rcap, s->n, nl * sizeof *s->rows, 16) != 0)
+        return NULL;
+    s->cap = rcap;
     char *name = strdup(domain);
     if (!name)
         return NULL;

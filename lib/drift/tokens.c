@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* --- normalisation --- */
 
 /* Decodes one UTF-8 sequence at s (valid input, as jansson guarantees);
@@ -129,14 +131,8 @@ static int add(ekb_drift_tokens *out, const char *s, size_t n, ekb_drift_token_k
     for (size_t i = 0; i < out->n; i++)
         if (out->v[i].len == n && memcmp(out->v[i].text, s, n) == 0)
             return 0;
-    if (out->n == out->cap) {
-        size_t cap = out->cap ? out->cap * 2 : 16;
-        ekb_drift_token *v = realloc(out->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        out->v = v;
-        out->cap = cap;
-    }
+    if (ekb_grow(&out->v, &out->cap, out->n, sizeof *out->v, 16) != 0)
+        return -1;
     out->v[out->n++] = (ekb_drift_token){s, n, kind};
     return 0;
 }

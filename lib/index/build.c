@@ -86,15 +86,9 @@ uint32_t ekb_b_intern(builder *b, const char *s, size_t len)
             return b->slots[h] - 1;
         h = (h + 1) & (b->n_slots - 1);
     }
-    if (b->n_str == b->cap_str) {
-        size_t cap = b->cap_str ? b->cap_str * 2 : 1024;
-        bstr *v = realloc(b->str, cap * sizeof *v);
-        if (!v) {
-            b->oom = true;
-            return 0;
-        }
-        b->str = v;
-        b->cap_str = cap;
+    if (ekb_grow(&b->str, &b->cap_str, b->n_str, sizeof *b->str, 1024) != 0) {
+        b->oom = true;
+        return 0;
     }
     b->str[b->n_str] = (bstr){s, len};
     b->slots[h] = (uint32_t)++b->n_str;
@@ -108,36 +102,19 @@ void ekb_b_ref(builder *b, int sec, size_t off, uint32_t n)
     ekbf_put32(b->sec[sec].p + off, n);
     if (n == EKBF_NULL)
         return;
-    if (b->n_fix == b->cap_fix) {
-        size_t cap = b->cap_fix ? b->cap_fix * 2 : 4096;
-        fixup *v = realloc(b->fix, cap * sizeof *v);
-        if (!v) {
-            b->oom = true;
-            return;
-        }
-        b->fix = v;
-        b->cap_fix = cap;
+    if (ekb_grow(&b->fix, &b->cap_fix, b->n_fix, sizeof *b->fix, 4096) != 0) {
+        b->oom = true;
+        return;
     }
     b->fix[b->n_fix++] = (fixup){(uint32_t)off, n, (uint8_t)sec};
 }
 
 const char *ekb_b_own(builder *b, char *s)
 {
-    if (!s) {
+    if (!s || ekb_grow(&b->owned, &b->cap_owned, b->n_owned, sizeof *b->owned, 16) != 0) {
         b->oom = true;
         free(s);
         return NULL;
-    }
-    if (b->n_owned == b->cap_owned) {
-        size_t cap = b->cap_owned ? b->cap_owned * 2 : 16;
-        char **v = realloc(b->owned, cap * sizeof *v);
-        if (!v) {
-            b->oom = true;
-            free(s);
-            return NULL;
-        }
-        b->owned = v;
-        b->cap_owned = cap;
     }
     return b->owned[b->n_owned++] = s;
 }
@@ -151,18 +128,9 @@ static int cmp_item(const void *a, const void *b)
 
 long ekb_b_entry_number(const builder *b, const char *id)
 {
-    size_t lo = 0, hi = b->n_items;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(b->items[mid].id, id);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    item key = {.id = id};
+    const item *at = b->n_items ? bsearch(&key, b->items, b->n_items, sizeof *b->items, cmp_item) : NULL;
+    return at ? (long)(at - b->items) : -1;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -172,32 +140,16 @@ static int cmp_name(const void *a, const void *b)
 
 long ekb_nameset_find(const nameset *ns, const char *name)
 {
-    size_t lo = 0, hi = ns->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(ns->v[mid], name);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    const char *const *at = ns->n ? bsearch(&name, ns->v, ns->n, sizeof *ns->v, cmp_name) : NULL;
+    return at ? (long)(at - ns->v) : -1;
 }
 
 static int nameset_add(nameset *ns, const char *s)
 {
     if (!s)
         return 0;
-    if (ns->n == ns->cap) {
-        size_t cap = ns->cap ? ns->cap * 2 : 64;
-        const char **v = realloc(ns->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        ns->v = v;
-        ns->cap = cap;
-    }
+    if (ekb_grow(&ns->v, &ns->cap, ns->n, sizeof *ns->v, 64) != 0)
+        return -1;
     ns->v[ns->n++] = s;
     return 0;
 }
@@ -236,14 +188,15 @@ static int collect_groups(builder *b)
 static int each_member(const builder *b, json_t *e, int g, int (*add)(void *, size_t), void *ctx)
 {
     if (g < 2) {
-        long k = ekb_nameset_find(&b->groups[g], json_string_value(json_object_get(e, g ? "category" : "domain")) ?
-                                                  json_string_value(json_object_get(e, g ? "category" : "domain")) : "");
+        const char *name = json_string_value(json_object_get(e, g ? "category" : "domain"));
+        long k = ekb_nameset_find(&b->groups[g], name ? name : "");
         return k >= 0 ? add(ctx, (size_t)k) : 0;
     }
     json_t *t;
     size_t j;
     json_array_foreach(json_object_get(e, "tags"), j, t) {
-        long k = json_string_value(t) ? ekb_nameset_find(&b->groups[2], json_string_value(t)) : -1;
+        const char *name = json_string_value(t);
+        long k = name ? ekb_nameset_find(&b->groups[2], name) : -1;
         if (k >= 0 && add(ctx, (size_t)k))
             return -1;
     }
@@ -252,7 +205,7 @@ static int each_member(const builder *b, json_t *e, int g, int (*add)(void *, si
 
 typedef struct counting {
     size_t *count; /* per group: members, then the next free slot */
-    uint32_t *slots;
+    unsigned char *memb;
     uint32_t entry;
 } counting;
 
@@ -265,7 +218,7 @@ static int count_one(void *ctx, size_t k)
 static int place_one(void *ctx, size_t k)
 {
     counting *c = ctx;
-    c->slots[c->count[k]++] = c->entry;
+    ekbf_put32(c->memb + 4 * c->count[k]++, c->entry);
     return 0;
 }
 
@@ -277,40 +230,34 @@ static int write_groups(builder *b)
     for (int g = 0; g < 3; g++) {
         nameset *ns = &b->groups[g];
         counting c = {calloc(ns->n + 1, sizeof *c.count), NULL, 0};
-        if (!c.count)
+        unsigned char *recs = ekb_bytes_add(&b->sec[secs[g]], EKBF_G_SIZE * ns->n);
+        if (!c.count || !recs) {
+            free(c.count);
             return -1;
+        }
         for (size_t i = 0; i < b->n_items; i++)
             each_member(b, b->items[i].f->doc->root, g, count_one, &c);
         size_t total = 0, base = b->sec[S_MEMB].len / 4;
         for (size_t k = 0; k < ns->n; k++) {
             size_t n = c.count[k];
+            unsigned char *rec = recs + EKBF_G_SIZE * k;
+            ekbf_put32(rec + EKBF_G_START, (uint32_t)(base + total));
+            ekbf_put32(rec + EKBF_G_COUNT, (uint32_t)n);
+            ekb_b_ref(b, secs[g], EKBF_G_SIZE * k + EKBF_G_NAME, ekb_b_intern(b, ns->v[k], strlen(ns->v[k])));
             c.count[k] = total;
             total += n;
         }
-        unsigned char *memb = ekb_bytes_add(&b->sec[S_MEMB], 4 * total);
-        c.slots = malloc((total + 1) * sizeof *c.slots);
-        unsigned char *recs = ekb_bytes_add(&b->sec[secs[g]], EKBF_G_SIZE * ns->n);
-        if (!memb || !c.slots || !recs) {
+        /* count[k] is now group k's next slot among this kind's members */
+        c.memb = ekb_bytes_add(&b->sec[S_MEMB], 4 * total);
+        if (!c.memb) {
             free(c.count);
-            free(c.slots);
             return -1;
         }
-        for (size_t k = 0; k < ns->n; k++)
-            ekbf_put32(recs + EKBF_G_SIZE * k + EKBF_G_START, (uint32_t)(base + c.count[k]));
         for (size_t i = 0; i < b->n_items; i++) {
             c.entry = (uint32_t)i;
             each_member(b, b->items[i].f->doc->root, g, place_one, &c);
         }
-        memb = b->sec[S_MEMB].p + 4 * base;
-        for (size_t m = 0; m < total; m++)
-            ekbf_put32(memb + 4 * m, c.slots[m]);
-        for (size_t k = 0; k < ns->n; k++) {
-            size_t start = ekbf_get32(b->sec[secs[g]].p + EKBF_G_SIZE * k + EKBF_G_START);
-            ekbf_put32(b->sec[secs[g]].p + EKBF_G_SIZE * k + EKBF_G_COUNT, (uint32_t)(base + c.count[k] - start));
-            ekb_b_ref(b, secs[g], EKBF_G_SIZE * k + EKBF_G_NAME, ekb_b_intern(b, ns->v[k], strlen(ns->v[k])));
-        }
         free(c.count);
-        free(c.slots);
     }
     return b->oom ? -1 : 0;
 }
@@ -400,6 +347,48 @@ static int encode_chunk(void *ctx, size_t chunk, ekb_diags *d)
     return 0;
 }
 
+/* SYMT: trains table k on the used strings of kind k (table_of) and
+ * writes each table as its count, lengths, then the symbols' bytes back to
+ * back. Returns 0 or -1. */
+static int write_symt(builder *b, const bool *used, const unsigned char *kind, ekb_fsst *t)
+{
+    const unsigned char **sv = malloc((b->n_str + 1) * sizeof *sv);
+    size_t *lv = malloc((b->n_str + 1) * sizeof *lv);
+    unsigned char *p = sv && lv ? ekb_bytes_add(&b->sec[S_SYMT], 1) : NULL;
+    int r = p ? 0 : -1;
+    if (p)
+        p[0] = EKBF_TABLES;
+    for (unsigned k = 0; r == 0 && k < EKBF_TABLES; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < b->n_str; i++)
+            if (used[i] && kind[i] == k) {
+                sv[n] = (const unsigned char *)b->str[i].s;
+                lv[n++] = b->str[i].len;
+            }
+        size_t bytes = 0;
+        if (ekb_fsst_train(&t[k], sv, lv, n) != 0) {
+            r = -1;
+            break;
+        }
+        for (unsigned i = 0; i < t[k].n; i++)
+            bytes += t[k].len[i];
+        if (!(p = ekb_bytes_add(&b->sec[S_SYMT], 1 + (size_t)t[k].n + bytes))) {
+            r = -1;
+            break;
+        }
+        p[0] = (unsigned char)t[k].n;
+        unsigned char *sym = p + 1 + t[k].n;
+        for (unsigned i = 0; i < t[k].n; i++) {
+            p[1 + i] = t[k].len[i];
+            for (unsigned j = 0; j < t[k].len[i]; j++)
+                *sym++ = (unsigned char)(t[k].sym[i] >> (8 * j));
+        }
+    }
+    free(sv);
+    free(lv);
+    return r;
+}
+
 /* SYMT and STRS: trains the FSST tables on the referenced strings, encodes
  * each string once, then patches every reference with its offset. */
 static int write_pool(builder *b, ekb_index *out)
@@ -409,11 +398,9 @@ static int write_pool(builder *b, ekb_index *out)
     bool *used = calloc(b->n_str + 1, sizeof *used);
     unsigned char *kind = malloc(b->n_str + 1);
     uint32_t *offset = malloc((b->n_str + 1) * sizeof *offset);
-    const unsigned char **sv = malloc((b->n_str + 1) * sizeof *sv);
-    size_t *lv = malloc((b->n_str + 1) * sizeof *lv);
     ekb_fsst *t = malloc(EKBF_TABLES * sizeof *t);
     ekb_bytes *chunks = calloc(n_chunks + 1, sizeof *chunks);
-    if (!used || !kind || !offset || !sv || !lv || !t || !chunks)
+    if (!used || !kind || !offset || !t || !chunks)
         goto done;
     for (size_t i = 0; i < b->n_fix; i++)
         used[b->fix[i].str] = true;
@@ -424,33 +411,8 @@ static int write_pool(builder *b, ekb_index *out)
             kind[i] = (unsigned char)table_of(&b->str[i]);
         }
     out->strings = b->n_fix;
-    unsigned char *p = ekb_bytes_add(&b->sec[S_SYMT], 1);
-    if (!p)
+    if (write_symt(b, used, kind, t) != 0)
         goto done;
-    p[0] = EKBF_TABLES;
-    for (unsigned k = 0; k < EKBF_TABLES; k++) {
-        size_t n = 0;
-        for (size_t i = 0; i < b->n_str; i++)
-            if (used[i] && kind[i] == k) {
-                sv[n] = (const unsigned char *)b->str[i].s;
-                lv[n++] = b->str[i].len;
-            }
-        size_t bytes = 0;
-        if (ekb_fsst_train(&t[k], sv, lv, n) != 0)
-            goto done;
-        for (unsigned i = 0; i < t[k].n; i++)
-            bytes += t[k].len[i];
-        if (!(p = ekb_bytes_add(&b->sec[S_SYMT], 1 + (size_t)t[k].n + bytes)))
-            goto done;
-        /* count, lengths, then the symbols' bytes back to back */
-        p[0] = (unsigned char)t[k].n;
-        unsigned char *sym = p + 1 + t[k].n;
-        for (unsigned i = 0; i < t[k].n; i++) {
-            p[1 + i] = t[k].len[i];
-            for (unsigned j = 0; j < t[k].len[i]; j++)
-                *sym++ = (unsigned char)(t[k].sym[i] >> (8 * j));
-        }
-    }
     pool_job job = {b, used, t, offset, chunks};
     ekb_diags none;
     ekb_diags_init(&none);
@@ -486,8 +448,6 @@ done:
     free(used);
     free(kind);
     free(offset);
-    free(sv);
-    free(lv);
     free(t);
     return r;
 }

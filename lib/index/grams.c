@@ -142,9 +142,14 @@ int ekb_gram_section(const ekb_cover *covers, uint32_t n, ekb_bytes *out, size_t
                 break;
             }
             size_t best = 0;
-            for (size_t j = 1; j < k; j++)
-                if (count_of(&gc, tmp[j]) < count_of(&gc, tmp[best]))
+            uint32_t fewest = count_of(&gc, tmp[0]);
+            for (size_t j = 1; j < k; j++) {
+                uint32_t c = count_of(&gc, tmp[j]);
+                if (c < fewest) {
                     best = j;
+                    fewest = c;
+                }
+            }
             pairs[np++] = (pair){tmp[best], i, 0};
         }
         if (!ok) {

@@ -113,8 +113,9 @@ static constant *constants(const ekb_reader *r, int kind, const char *prefix, si
 {
     ekb_reader_info info;
     ekb_reader_get_info(r, &info);
+    ekb_reader_group group = kind == 1 ? EKB_READER_GROUP_DOMAIN : EKB_READER_GROUP_CATEGORY;
     *n = kind == 0 ? info.entries
-         : kind < 3 ? ekb_reader_group_count(r, kind == 1 ? EKB_READER_GROUP_DOMAIN : EKB_READER_GROUP_CATEGORY)
+         : kind < 3 ? ekb_reader_group_count(r, group)
                     : ekb_reader_enum_count(r, EKB_READER_ENUM_TIER);
     constant *v = calloc(*n + 1, sizeof *v);
     if (!v)
@@ -126,8 +127,7 @@ static constant *constants(const ekb_reader *r, int kind, const char *prefix, si
             ekb_reader_entry_at(r, (uint32_t)i, &e);
             s = e.id;
         } else if (kind < 3) {
-            s = ekb_reader_group_name(r, kind == 1 ? EKB_READER_GROUP_DOMAIN : EKB_READER_GROUP_CATEGORY,
-                                      (uint32_t)i);
+            s = ekb_reader_group_name(r, group, (uint32_t)i);
         } else {
             s = ekb_reader_enum_name(r, EKB_READER_ENUM_TIER, (unsigned)i);
         }

@@ -5,9 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "builder.h"
 #include "util.h"
 #include "regex/prefilter.h"
@@ -50,22 +47,6 @@ static int program_cover(const ekb_prefilter *pf, uint32_t id, const uint32_t *u
     return r;
 }
 
-static uint32_t pcre2_options(uint32_t flags)
-{
-    uint32_t o = PCRE2_UTF | PCRE2_UCP;
-    if (flags & EKBF_RF_CASELESS)
-        o |= PCRE2_CASELESS;
-    if (flags & EKBF_RF_MULTILINE)
-        o |= PCRE2_MULTILINE;
-    if (flags & EKBF_RF_DOTALL)
-        o |= PCRE2_DOTALL;
-    if (flags & EKBF_RF_EXTENDED)
-        o |= PCRE2_EXTENDED;
-    if (flags & EKBF_RF_UNGREEDY)
-        o |= PCRE2_UNGREEDY;
-    return o;
-}
-
 typedef struct atom_map {
     uint32_t str; /* pool string number of the cut atom */
     uint32_t atom; /* atom number in the analysis */
@@ -91,7 +72,7 @@ int ekb_index_prefilter(builder *b, const char *const *patterns, size_t n, uint3
     for (size_t i = 0; i < n && r == 0; i++)
         lens[i] = strlen(patterns[i]);
     if (r == 0)
-        r = ekb_prefilter_add_all(pf, patterns, lens, n, pcre2_options(b->regex_flags), 0, ids);
+        r = ekb_prefilter_add_all(pf, patterns, lens, n, ekbf_pcre2_options(b->regex_flags), 0, ids);
     free(lens);
     free(ids);
     /* the atoms cut to EKBF_PF_ATOM_MAX bytes (still required), each kept

@@ -27,19 +27,18 @@ static void put_str(dumper *d, ekb_reader_str s)
         put(d, "null");
         return;
     }
-    size_t need = ekb_reader_str_len(d->r, s) + 1;
-    if (need > d->cap) {
-        char *b = realloc(d->buf, need);
+    /* decoded once when the scratch is big enough, twice when it grows */
+    size_t n = ekb_reader_str_copy(d->r, s, d->buf, d->cap);
+    if (n >= d->cap) {
+        char *b = realloc(d->buf, n + 1);
         if (!b) {
             d->failed = 1;
             return;
         }
         d->buf = b;
-        d->cap = need;
+        d->cap = n + 1;
+        ekb_reader_str_copy(d->r, s, d->buf, d->cap);
     }
-    size_t n = ekb_reader_str_copy(d->r, s, d->buf, d->cap);
-    if (n >= d->cap)
-        n = d->cap - 1;
     putc('"', d->out);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)d->buf[i];
@@ -95,6 +94,19 @@ static void key(dumper *d, const char *k, int *first)
     fprintf(d->out, "\"%s\":", k);
 }
 
+/* "k":v, a member of an object (first: none written yet). */
+static void member_str(dumper *d, const char *k, ekb_reader_str v, int *first)
+{
+    key(d, k, first);
+    put_str(d, v);
+}
+
+static void member_num(dumper *d, const char *k, double v, int *first)
+{
+    key(d, k, first);
+    put_num(d, v);
+}
+
 static void put_date(dumper *d, uint32_t v)
 {
     fprintf(d->out, "\"%04u-%02u-%02u\"", (unsigned)(v / 10000), (unsigned)(v / 100 % 100), (unsigned)(v % 100));
@@ -119,26 +131,18 @@ static void put_fixes(dumper *d, const ekb_reader_entry *e, ekb_reader_list l)
         ekb_reader_fix_at(d->r, e, l, i, &f);
         int first = 1;
         put(d, i ? ",{" : "{");
-        key(d, "action", &first);
-        put_str(d, f.action);
+        member_str(d, "action", f.action, &first);
         if (l == EKB_READER_DEAD_ENDS) {
-            key(d, "why_fails", &first);
-            put_str(d, f.why_fails);
-            key(d, "fail_rate", &first);
-            put_num(d, f.rate);
+            member_str(d, "why_fails", f.why_fails, &first);
+            member_num(d, "fail_rate", f.rate, &first);
         } else {
-            key(d, "success_rate", &first);
-            put_num(d, f.rate);
-            if (f.present & 1) {
-                key(d, "how", &first);
-                put_str(d, f.how);
-            }
+            member_num(d, "success_rate", f.rate, &first);
+            if (f.present & EKBF_IP_HOW)
+                member_str(d, "how", f.how, &first);
         }
-        if (f.present & 2) {
-            key(d, "condition", &first);
-            put_str(d, f.condition);
-        }
-        if (f.present & 4) {
+        if (f.present & EKBF_IP_CONDITION)
+            member_str(d, "condition", f.condition, &first);
+        if (f.present & EKBF_IP_SOURCES) {
             key(d, "sources", &first);
             putc('[', d->out);
             for (uint32_t j = 0; j < f.n_sources; j++) {
@@ -163,22 +167,17 @@ static void put_links(dumper *d, const ekb_reader_entry *e, ekb_reader_list l)
         ekb_reader_entry_at(d->r, k.target, &t);
         if (i)
             putc(',', d->out);
-        if (!(k.present & 1)) {
+        if (!(k.present & EKBF_LF_OBJECT)) {
             put_str(d, t.id);
             continue;
         }
         int first = 1;
         putc('{', d->out);
-        key(d, "id", &first);
-        put_str(d, t.id);
-        if (k.present & 2) {
-            key(d, "probability", &first);
-            put_num(d, k.probability);
-        }
-        if (k.present & 4) {
-            key(d, "condition", &first);
-            put_str(d, k.condition);
-        }
+        member_str(d, "id", t.id, &first);
+        if (k.present & EKBF_LF_PROBABILITY)
+            member_num(d, "probability", k.probability, &first);
+        if (k.present & EKBF_LF_CONDITION)
+            member_str(d, "condition", k.condition, &first);
         putc('}', d->out);
     }
     putc(']', d->out);
@@ -194,15 +193,11 @@ static void put_versions(dumper *d, const ekb_reader_entry *e)
         ekb_reader_str vals[4] = {v.introduced, v.deprecated, v.removed, v.behavior_change};
         int first = 1;
         put(d, i ? ",{" : "{");
-        key(d, "version", &first);
-        put_str(d, v.version);
+        member_str(d, "version", v.version, &first);
         for (int k = 0; k < 4; k++)
-            if (v.present & (1u << k)) {
-                key(d, opt[k], &first);
-                put_str(d, vals[k]);
-            }
-        key(d, "status", &first);
-        put_str(d, ekb_reader_enum_name(d->r, EKB_READER_ENUM_STATUS, v.status));
+            if (v.present & (1u << k))
+                member_str(d, opt[k], vals[k], &first);
+        member_str(d, "status", ekb_reader_enum_name(d->r, EKB_READER_ENUM_STATUS, v.status), &first);
         putc('}', d->out);
     }
     putc(']', d->out);
@@ -215,7 +210,7 @@ static void dump_entry(dumper *d, uint32_t i)
     ekb_reader_entry_at(r, i, &e);
     int first = 1;
     putc('{', d->out);
-#define STR(name, v) (key(d, name, &first), put_str(d, v))
+#define STR(name, v) member_str(d, name, v, &first)
 #define OPT(bit, name, v) do { if (e.present & (bit)) STR(name, v); } while (0)
     STR("id", e.id);
     STR("signature", e.signature);
@@ -272,12 +267,9 @@ static void dump_entry(dumper *d, uint32_t i)
         }
     }
     STR("verification_tier", ekb_reader_enum_name(r, EKB_READER_ENUM_TIER, e.verification_tier));
-    key(d, "confidence", &first);
-    put_num(d, e.confidence);
-    if (e.present & EKB_READER_HAS_FIX_RATE) {
-        key(d, "fix_success_rate", &first);
-        put_num(d, e.fix_success_rate);
-    }
+    member_num(d, "confidence", e.confidence, &first);
+    if (e.present & EKB_READER_HAS_FIX_RATE)
+        member_num(d, "fix_success_rate", e.fix_success_rate, &first);
     STR("resolvable", ekb_reader_enum_name(r, EKB_READER_ENUM_RESOLVABLE, e.resolvable));
     key(d, "first_seen", &first);
     put_date(d, e.first_seen);

@@ -14,7 +14,7 @@ int ekb_reader_entry_at(const ekb_reader *r, uint32_t i, ekb_reader_entry *e)
 {
     if (!r || !e || i >= r->n_entries)
         return ekbr_fail(NULL, EKB_READER_ERR_ARG, 0, "no entry %u", i);
-    const unsigned char *q = r->entr.p + (size_t)i * r->entr.size;
+    const unsigned char *q = ekbr_record(&r->entr, i);
     e->index = i;
     e->id = ekbf_get32(q + EKBF_E_ID);
     e->signature = ekbf_get32(q + EKBF_E_SIGNATURE);
@@ -46,18 +46,18 @@ int ekb_reader_entry_at(const ekb_reader *r, uint32_t i, ekb_reader_entry *e)
     return 0;
 }
 
-int ekb_reader_find(const ekb_reader *r, const char *id, uint32_t *index)
+/* Binary search of a table sorted by the string at field of its records:
+ * 1 found (record number in *out when not NULL), 0 not. */
+static int find_sorted(const ekb_reader *r, const ekbr_table *t, size_t field, const char *name, uint32_t *out)
 {
-    if (!r || !id)
-        return -1;
-    size_t n = strlen(id);
-    uint32_t lo = 0, hi = r->n_entries;
+    size_t n = strlen(name);
+    uint32_t lo = 0, hi = t->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        int c = ekb_reader_str_cmp(r, ekbf_get32(r->entr.p + (size_t)mid * r->entr.size + EKBF_E_ID), id, n);
+        int c = ekb_reader_str_cmp(r, ekbf_get32(ekbr_record(t, mid) + field), name, n);
         if (c == 0) {
-            if (index)
-                *index = mid;
+            if (out)
+                *out = mid;
             return 1;
         }
         if (c < 0)
@@ -68,11 +68,18 @@ int ekb_reader_find(const ekb_reader *r, const char *id, uint32_t *index)
     return 0;
 }
 
+int ekb_reader_find(const ekb_reader *r, const char *id, uint32_t *index)
+{
+    if (!r || !id)
+        return -1;
+    return find_sorted(r, &r->entr, EKBF_E_ID, id, index);
+}
+
 int ekb_reader_version_at(const ekb_reader *r, const ekb_reader_entry *e, uint32_t i, ekb_reader_version *out)
 {
     if (i >= e->n[EKB_READER_VERSIONS])
         return -1;
-    const unsigned char *q = r->vers.p + ((size_t)e->start_[EKB_READER_VERSIONS] + i) * r->vers.size;
+    const unsigned char *q = ekbr_record(&r->vers, (size_t)e->start_[EKB_READER_VERSIONS] + i);
     out->version = ekbf_get32(q + EKBF_V_VERSION);
     out->status = q[EKBF_V_STATUS];
     out->present = q[EKBF_V_PRESENT] & EKBF_VP_ALL;
@@ -90,7 +97,7 @@ int ekb_reader_fix_at(const ekb_reader *r, const ekb_reader_entry *e, ekb_reader
         return -1;
     bool work = list == EKB_READER_WORKAROUNDS;
     const ekbr_table *t = work ? &r->work : &r->dead;
-    const unsigned char *q = t->p + ((size_t)e->start_[list] + i) * t->size;
+    const unsigned char *q = ekbr_record(t, (size_t)e->start_[list] + i);
     out->action = ekbf_get32(q + EKBF_D_ACTION);
     out->why_fails = work ? EKB_READER_NULL : ekbf_get32(q + EKBF_D_WHY);
     out->how = work ? ekbf_get32(q + EKBF_W_HOW) : EKB_READER_NULL;
@@ -117,7 +124,7 @@ int ekb_reader_link_at(const ekb_reader *r, const ekb_reader_entry *e, ekb_reade
 {
     if (list < EKB_READER_LEADS_TO || list > EKB_READER_CONFUSED_WITH || i >= e->n[list])
         return -1;
-    const unsigned char *q = r->link.p + ((size_t)e->start_[list] + i) * r->link.size;
+    const unsigned char *q = ekbr_record(&r->link, (size_t)e->start_[list] + i);
     out->target = ekbf_get32(q + EKBF_L_TARGET);
     out->probability = ekbf_getf64(q + EKBF_L_PROBABILITY);
     out->condition = ekbf_get32(q + EKBF_L_CONDITION);
@@ -196,36 +203,19 @@ uint32_t ekb_reader_group_count(const ekb_reader *r, ekb_reader_group g)
 ekb_reader_str ekb_reader_group_name(const ekb_reader *r, ekb_reader_group g, uint32_t i)
 {
     const ekbr_table *t = group_table(r, g);
-    return t && i < t->n ? ekbf_get32(t->p + (size_t)i * t->size + EKBF_G_NAME) : EKB_READER_NULL;
+    return t && i < t->n ? ekbf_get32(ekbr_record(t, i) + EKBF_G_NAME) : EKB_READER_NULL;
 }
 
 int ekb_reader_group_find(const ekb_reader *r, ekb_reader_group g, const char *name, uint32_t *out)
 {
     const ekbr_table *t = group_table(r, g);
-    if (!t || !name)
-        return 0;
-    size_t n = strlen(name);
-    uint32_t lo = 0, hi = t->n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        int c = ekb_reader_str_cmp(r, ekbf_get32(t->p + (size_t)mid * t->size + EKBF_G_NAME), name, n);
-        if (c == 0) {
-            if (out)
-                *out = mid;
-            return 1;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
+    return t && name ? find_sorted(r, t, EKBF_G_NAME, name, out) : 0;
 }
 
 uint32_t ekb_reader_group_size(const ekb_reader *r, ekb_reader_group g, uint32_t i)
 {
     const ekbr_table *t = group_table(r, g);
-    return t && i < t->n ? ekbf_get32(t->p + (size_t)i * t->size + EKBF_G_COUNT) : 0;
+    return t && i < t->n ? ekbf_get32(ekbr_record(t, i) + EKBF_G_COUNT) : 0;
 }
 
 uint32_t ekb_reader_group_entry(const ekb_reader *r, ekb_reader_group g, uint32_t i, uint32_t k)
@@ -233,7 +223,7 @@ uint32_t ekb_reader_group_entry(const ekb_reader *r, ekb_reader_group g, uint32_
     const ekbr_table *t = group_table(r, g);
     if (!t || i >= t->n)
         return UINT32_MAX;
-    const unsigned char *q = t->p + (size_t)i * t->size;
+    const unsigned char *q = ekbr_record(t, i);
     if (k >= ekbf_get32(q + EKBF_G_COUNT))
         return UINT32_MAX;
     return ekbf_get32(r->memb + 4 * ((size_t)ekbf_get32(q + EKBF_G_START) + k));

@@ -208,4 +208,9 @@ static inline void ekbf_putf64(unsigned char *p, double d)
 /* XXH64 (seed 0) of n bytes: the checksum and the corpus hash. */
 uint64_t ekbf_xxh64(const void *data, size_t n);
 
+/* PCRE2 compile options for EKBF_RF_* flags (PCRE2_UTF | PCRE2_UCP and one
+ * option per flag): the writer analyses each regex as the reader compiles
+ * it. Defined in match.c. */
+uint32_t ekbf_pcre2_options(uint32_t flags);
+
 #endif

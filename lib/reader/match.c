@@ -33,9 +33,9 @@ struct ekb_reader_matcher {
     size_t limit_hits, tried;
 };
 
-static uint32_t compile_options(uint32_t flags)
+uint32_t ekbf_pcre2_options(uint32_t flags)
 {
-    uint32_t o = PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
+    uint32_t o = PCRE2_UTF | PCRE2_UCP;
     if (flags & EKBF_RF_CASELESS)
         o |= PCRE2_CASELESS;
     if (flags & EKBF_RF_MULTILINE)
@@ -61,10 +61,10 @@ pcre2_code *ekbr_regex(const ekb_reader *r, uint32_t i, ekb_reader_error *err)
     char *pat = ekb_reader_str_dup(r, e.regex);
     if (!pat)
         return ekbr_fail(err, EKB_READER_ERR_NOMEM, 0, "out of memory"), NULL;
-    uint32_t flags = ekbf_get32(r->rgxs.p + (size_t)i * r->rgxs.size + EKBF_R_FLAGS);
+    uint32_t flags = ekbf_get32(ekbr_record(&r->rgxs, i) + EKBF_R_FLAGS);
     int code;
     PCRE2_SIZE off;
-    c = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, compile_options(flags), &code, &off, r->cctx);
+    c = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, ekbf_pcre2_options(flags) | PCRE2_MATCH_INVALID_UTF, &code, &off, r->cctx);
     free(pat);
     pcre2_code *expected = NULL;
     if (!c) {
@@ -165,6 +165,16 @@ static inline unsigned char fold_at(const unsigned char *t, size_t len, size_t *
     return c;
 }
 
+/* Adds entry w as a candidate unless it is one already. */
+static inline size_t add_candidate(ekb_reader_matcher *m, uint32_t w, size_t nc)
+{
+    if (m->seen[w] != m->epoch) {
+        m->seen[w] = m->epoch;
+        m->cand[nc++] = w;
+    }
+    return nc;
+}
+
 /* Adds the entries registered under gram (3 or 4 bytes) as candidates. */
 static size_t probe(ekb_reader_matcher *m, uint32_t gram, uint32_t short_flag, size_t nc)
 {
@@ -176,11 +186,7 @@ static size_t probe(ekb_reader_matcher *m, uint32_t gram, uint32_t short_flag, s
         uint32_t w = ekbf_get32(p + 4);
         if (ekbf_get32(p) != gram || (w & EKBF_GRAM_SHORT) != short_flag)
             continue;
-        w &= ~EKBF_GRAM_SHORT;
-        if (m->seen[w] != m->epoch) {
-            m->seen[w] = m->epoch;
-            m->cand[nc++] = w;
-        }
+        nc = add_candidate(m, w & ~EKBF_GRAM_SHORT, nc);
     }
     return nc;
 }
@@ -191,13 +197,8 @@ static size_t candidates(ekb_reader_matcher *m, const unsigned char *t, size_t l
 {
     const ekb_reader *r = m->r;
     size_t nc = 0;
-    for (uint32_t i = 0; i < r->n_always; i++) {
-        uint32_t w = ekbf_get32(r->gram_always + 4 * (size_t)i);
-        if (m->seen[w] != m->epoch) {
-            m->seen[w] = m->epoch;
-            m->cand[nc++] = w;
-        }
-    }
+    for (uint32_t i = 0; i < r->n_always; i++)
+        nc = add_candidate(m, ekbf_get32(r->gram_always + 4 * (size_t)i), nc);
     bool keep = len <= EVAL_MAX;
     m->n_folded = 0;
     /* after k folded bytes, g holds the last four, the oldest in its low byte */
@@ -245,7 +246,7 @@ static bool atom_in_text(ekb_reader_matcher *m, uint32_t a)
 static bool program_allows(ekb_reader_matcher *m, uint32_t i)
 {
     const ekb_reader *r = m->r;
-    const unsigned char *g = r->rgxs.p + (size_t)i * r->rgxs.size;
+    const unsigned char *g = ekbr_record(&r->rgxs, i);
     uint32_t first = ekbf_get32(g + EKBF_R_PF_OFFSET), n = ekbf_get32(g + EKBF_R_PF_LENGTH);
     if (n == 0)
         return true;
@@ -325,7 +326,7 @@ int ekb_reader_match(ekb_reader_matcher *m, const char *text, size_t len, unsign
             f->m.entry = i;
             f->m.start = ov[0];
             f->m.end = ov[1] >= ov[0] ? ov[1] : ov[0]; /* \K can put the end first */
-            f->confidence = ekbf_getf64(r->entr.p + (size_t)i * r->entr.size + EKBF_E_CONFIDENCE);
+            f->confidence = ekbf_getf64(ekbr_record(&r->entr, i) + EKBF_E_CONFIDENCE);
         } else if (rc != PCRE2_ERROR_NOMATCH && rc != PCRE2_ERROR_PARTIAL) {
             m->limit_hits++; /* match, depth, heap or JIT stack limit */
         }

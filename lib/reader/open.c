@@ -386,13 +386,13 @@ static int check_records(ekb_reader *r, ekb_reader_error *err)
                              "group member out of range");
     for (int g = 0; g < 3; g++)
         for (uint32_t i = 0; i < r->groups[g].n; i++) {
-            const unsigned char *q = r->groups[g].p + (size_t)i * r->groups[g].size;
+            const unsigned char *q = ekbr_record(&r->groups[g], i);
             CHECK_STR(q, EKBF_G_NAME, false);
             if (ekbr_range_ok(q + EKBF_G_START, r->n_memb))
                 return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(q - r->base), "group members out of range");
         }
     for (uint32_t i = 0; i < r->vers.n; i++) {
-        const unsigned char *q = r->vers.p + (size_t)i * r->vers.size;
+        const unsigned char *q = ekbr_record(&r->vers, i);
         CHECK_STR(q, EKBF_V_VERSION, false);
         unsigned extras = 0;
         for (int k = 0; k < 4; k++)
@@ -406,7 +406,7 @@ static int check_records(ekb_reader *r, ekb_reader_error *err)
     const ekbr_table *fixes[2] = {&r->dead, &r->work};
     for (int t = 0; t < 2; t++)
         for (uint32_t i = 0; i < fixes[t]->n; i++) {
-            const unsigned char *q = fixes[t]->p + (size_t)i * fixes[t]->size;
+            const unsigned char *q = ekbr_record(fixes[t], i);
             CHECK_STR(q, 0, false);
             CHECK_STR(q, 4, true);
             CHECK_STR(q, 8, true);
@@ -415,13 +415,13 @@ static int check_records(ekb_reader *r, ekb_reader_error *err)
                 return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(q - r->base), "sources out of range");
         }
     for (uint32_t i = 0; i < r->link.n; i++) {
-        const unsigned char *q = r->link.p + (size_t)i * r->link.size;
+        const unsigned char *q = ekbr_record(&r->link, i);
         if (ekbf_get32(q + EKBF_L_TARGET) >= r->n_entries)
             return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(q - r->base), "link target out of range");
         CHECK_STR(q, EKBF_L_CONDITION, true);
     }
     for (uint32_t i = 0; i < r->n_entries; i++) {
-        const unsigned char *q = r->entr.p + (size_t)i * r->entr.size;
+        const unsigned char *q = ekbr_record(&r->entr, i);
         CHECK_STR(q, EKBF_E_ID, false);
         for (int off = EKBF_E_SIGNATURE; off <= EKBF_E_ERROR_CODE; off += 4)
             CHECK_STR(q, off, true);
@@ -444,7 +444,7 @@ static int check_records(ekb_reader *r, ekb_reader_error *err)
                              "os_specific out of range");
         for (int off = EKBF_E_LEADS_TO; off <= EKBF_E_CONFUSED; off += 6)
             CHECK_RANGE(q, off, r->link.n, "links");
-        const unsigned char *g = r->rgxs.p + (size_t)i * r->rgxs.size;
+        const unsigned char *g = ekbr_record(&r->rgxs, i);
         if (ekbf_get32(g + EKBF_R_FLAGS) & ~(uint32_t)EKBF_RF_ALL)
             return ekbr_fail(err, EKB_READER_ERR_CORRUPT, (size_t)(g - r->base), "unknown regex flags");
         if (ekbr_range_ok(g + EKBF_R_PF_OFFSET, r->pf_steps) ||
@@ -466,7 +466,7 @@ static int load_all(ekb_reader *r, unsigned flags, ekb_reader_error *err)
                              "checksum is %016llx, the content gives %016llx", (unsigned long long)want,
                              (unsigned long long)got);
     }
-    uint32_t sizes[5], len;
+    uint32_t sizes[5];
     if (load_meta(r, sizes, err) || load_symt(r, err) || need_sect(r, EKBF_SEC_STRS, &r->strs, &r->strs_len, err) ||
         load_enums(r, err) || table(r, EKBF_SEC_ENTR, sizes[0], &r->entr, err) ||
         table(r, EKBF_SEC_VERS, sizes[1], &r->vers, err) || table(r, EKBF_SEC_DEAD, sizes[2], &r->dead, err) ||
@@ -478,7 +478,6 @@ static int load_all(ekb_reader *r, unsigned flags, ekb_reader_error *err)
         u32_array(r, EKBF_SEC_LIST, &r->list, &r->n_list, err) ||
         u32_array(r, EKBF_SEC_MEMB, &r->memb, &r->n_memb, err) || load_pflt(r, err))
         return -1;
-    (void)len;
     if (r->entr.n != r->n_entries || r->rgxs.n != r->n_entries)
         return ekbr_fail(err, EKB_READER_ERR_CORRUPT, EKBF_HDR_ENTRIES, "header says %u entries, the tables hold %u and %u",
                          r->n_entries, r->entr.n, r->rgxs.n);

@@ -18,6 +18,12 @@ typedef struct ekbr_table {
     uint32_t n, size; /* record count and record size */
 } ekbr_table;
 
+/* Record i of a table (i < n: the callers check, or open.c did). */
+static inline const unsigned char *ekbr_record(const ekbr_table *t, size_t i)
+{
+    return t->p + i * t->size;
+}
+
 struct ekb_reader {
     const unsigned char *base;
     size_t size;

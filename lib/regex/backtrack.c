@@ -54,12 +54,6 @@ static bool nullable(const ekb_rx_node *n)
     }
 }
 
-static void set_everything(ekb_rx_set *s)
-{
-    s->ascii[0] = s->ascii[1] = ~(uint64_t)0;
-    s->wide = EKB_RX_W_ANY;
-}
-
 /* Characters that can begin (last: end) a non-empty match of n. */
 static void edge_set(const ekb_rx_node *n, bool last, ekb_rx_set *out)
 {
@@ -87,7 +81,7 @@ static void edge_set(const ekb_rx_node *n, bool last, ekb_rx_set *out)
         }
         return;
     case EKB_RX_BACKREF: case EKB_RX_CALL: case EKB_RX_COND:
-        set_everything(out);
+        ekb_rx_set_all(out);
         return;
     default:
         return;
@@ -104,7 +98,7 @@ static void chars_of(const ekb_rx_node *n, ekb_rx_set *out)
     case EKB_RX_LOOK:
         return;
     case EKB_RX_BACKREF: case EKB_RX_CALL:
-        set_everything(out);
+        ekb_rx_set_all(out);
         return;
     default:
         for (uint32_t i = 0; i < n->n_kids; i++)
@@ -647,26 +641,17 @@ unsigned long long ekb_bt_total_limit(const ekb_regex_opts *o)
     return 256ULL * o->match_limit;
 }
 
-/* A reusable input buffer. */
-typedef struct input {
-    char *s;
-    size_t len, cap;
-} input;
-
-/* prefix + pump x k + suffix, about size bytes; *k set. The copies are made
- * by doubling what is there, not one by one. */
-static int make_input(const ekb_bt_site *s, const char *suffix, size_t size, input *in, size_t *k)
+/* prefix + pump x k + suffix, about size bytes, into in (reused from one
+ * input to the next); *k set. The copies are made by doubling what is
+ * there, not one by one. */
+static int make_input(const ekb_bt_site *s, const char *suffix, size_t size, ekb_strbuf *in, size_t *k)
 {
     size_t pre = strlen(s->prefix), suf = strlen(suffix), pl = strlen(s->pump);
     *k = size > pre + suf + pl ? (size - pre - suf) / pl : 1;
     size_t body = *k * pl, len = pre + body + suf;
-    if (len + 1 > in->cap) {
-        char *p = realloc(in->s, len + 1);
-        if (!p)
-            return -1;
-        in->s = p;
-        in->cap = len + 1;
-    }
+    ekb_strbuf_reset(in);
+    if (!ekb_strbuf_reserve(in, len))
+        return -1;
     memcpy(in->s, s->prefix, pre);
     memcpy(in->s + pre, s->pump, pl);
     for (size_t have = pl; have < body;) {
@@ -711,16 +696,12 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
     meter m = {0};
     /* all runs of one pattern together: the time any pattern can take */
     unsigned long long total = ekb_bt_total_limit(o);
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    pcre2_match_context *mc = pcre2_match_context_create(NULL);
-    input in = {0};
-    int rc = md && mc ? 0 : -1;
-    if (rc == 0) {
-        pcre2_set_match_limit(mc, o->match_limit);
-        pcre2_set_depth_limit(mc, o->depth_limit);
-        pcre2_set_heap_limit(mc, o->heap_limit_kib);
-        pcre2_set_callout(mc, on_callout, &m);
-    }
+    ekb_matcher mt;
+    ekb_strbuf in;
+    ekb_strbuf_init(&in);
+    int rc = ekb_matcher_init(&mt, o);
+    if (rc == 0)
+        pcre2_set_callout(mt.mc, on_callout, &m);
     for (size_t si = 0; si < a->n && rc == 0 && r->verdict == EKB_BT_FINE; si++) {
         const ekb_bt_site *s = &a->v[si];
         if (!*s->pump)
@@ -755,14 +736,14 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
                 m.steps = 0;
                 m.last = 0;
                 /* one match attempt, at the start: see backtrack.h */
-                int mr = pcre2_match(code, (PCRE2_SPTR)in.s, in.len, 0, PCRE2_ANCHORED, md, mc);
+                int mr = pcre2_match(code, (PCRE2_SPTR)in.s, in.len, 0, PCRE2_ANCHORED, mt.md, mt.mc);
                 r->runs++;
                 r->work += m.steps;
                 if (mr == PCRE2_ERROR_NOMEMORY) {
                     rc = -1;
                     break;
                 }
-                bool limit = mr == PCRE2_ERROR_MATCHLIMIT || mr == PCRE2_ERROR_DEPTHLIMIT || mr == PCRE2_ERROR_HEAPLIMIT;
+                bool limit = ekb_regex_is_limit(mr);
                 if (limit || mr == PCRE2_ERROR_CALLOUT) {
                     r->verdict = limit      ? EKB_BT_LIMIT
                                  : by_total ? EKB_BT_BUDGET
@@ -785,9 +766,8 @@ int ekb_bt_measure(const ekb_regex_opts *o, const char *pattern, size_t len, con
         }
         free(with_follow);
     }
-    free(in.s);
-    pcre2_match_data_free(md);
-    pcre2_match_context_free(mc);
+    ekb_strbuf_free(&in);
+    ekb_matcher_free(&mt);
     pcre2_code_free(code);
     if (rc != 0)
         ekb_bt_result_free(r);

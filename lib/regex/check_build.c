@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "parallel.h"
+#include "util.h"
 
 /* Entries (or lines) per unit of parallel work: each unit sets up its own
  * scratch space, so units should not be tiny; there should be many of them
@@ -17,12 +18,12 @@ static const char *str_or_null(json_t *v)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static int add_text(ekb_rx_entry *e, int kind, size_t index, json_t *v)
+/* collect makes room for every text first, so adding cannot fail */
+static void add_text(ekb_rx_entry *e, int kind, size_t index, json_t *v)
 {
-    if (!json_is_string(v))
-        return 0;
-    e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, json_string_value(v), json_string_length(v)};
-    return 0;
+    if (json_is_string(v))
+        e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, json_string_value(v),
+                                               json_string_length(v)};
 }
 
 static int collect(ekb_rx_entry *e, ekb_corpus_file *f)
@@ -141,11 +142,7 @@ int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_di
     free(patterns);
     free(lens);
     free(ids);
-    if (r != 0) {
-        ekb_regex_corpus_free(rc);
-        return -1;
-    }
-    if (ekb_prefilter_compile(rc->pf) != 0) {
+    if (r != 0 || ekb_prefilter_compile(rc->pf) != 0) {
         ekb_regex_corpus_free(rc);
         return -1;
     }
@@ -201,14 +198,8 @@ typedef struct pair_list {
 
 static int pair_push(pair_list *l, ekb_rx_hit h)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        ekb_rx_hit *v = realloc(l->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (ekb_grow(&l->v, &l->cap, l->n, sizeof *l->v, 8) != 0)
+        return -1;
     l->v[l->n++] = h;
     return 0;
 }

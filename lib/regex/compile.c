@@ -110,7 +110,7 @@ void ekb_matcher_free(ekb_matcher *m)
     m->mc = NULL;
 }
 
-static bool is_limit(int rc)
+bool ekb_regex_is_limit(int rc)
 {
     return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT;
 }
@@ -135,7 +135,7 @@ int ekb_regex_match(ekb_matcher *m, const pcre2_code *re, const char *subject, s
     }
     if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
         return EKB_MATCH_NONE;
-    if (is_limit(rc))
+    if (ekb_regex_is_limit(rc))
         return EKB_MATCH_LIMIT;
     return -1;
 }

@@ -58,6 +58,9 @@ enum { EKB_MATCH_NONE = 0, EKB_MATCH_FOUND = 1, EKB_MATCH_LIMIT = 2 };
 int ekb_regex_match(ekb_matcher *m, const pcre2_code *re, const char *subject, size_t len, size_t *start,
                     size_t *end, int *pcre2_error);
 
+/* Whether a PCRE2 error code is one of the policy limits (match, depth, heap). */
+bool ekb_regex_is_limit(int pcre2_error);
+
 /* "match", "depth" or "heap" for a limit error code, else "unknown". */
 const char *ekb_regex_limit_name(int pcre2_error);
 

@@ -317,13 +317,12 @@ static info analyze_repeat(ana *a, const ekb_rx_node *n)
     info c = analyze(a, n->kids[0]);
     if (n->min == 0) {
         if (n->max == 1 && c.exact && c.set.n + 1 <= MAX_EXACT) {
-            info e = info_empty(a);
             info r = {.exact = true};
             if (!set_alloc(a, &r.set, c.set.n + 1))
                 return info_all(a);
             for (uint32_t i = 0; i < c.set.n; i++)
                 set_put(&r.set, c.set.s[i], c.set.len[i]);
-            set_put(&r.set, e.set.s[0], 0);
+            set_put(&r.set, "", 0);
             return r;
         }
         return info_all(a);
@@ -462,14 +461,9 @@ static uint32_t intern(ekb_prefilter *pf, const char *s, size_t len)
         pf->pool = p;
         pf->pool_cap = cap;
     }
-    if (pf->n_atoms + 2 > pf->atom_cap) {
-        size_t cap = pf->atom_cap ? pf->atom_cap * 2 : 256;
-        uint32_t *o = realloc(pf->atom_off, cap * sizeof *o);
-        if (!o)
-            return EKB_PF_NONE;
-        pf->atom_off = o;
-        pf->atom_cap = cap;
-    }
+    /* atom_off has one slot more than there are atoms: the end of the last */
+    if (ekb_grow(&pf->atom_off, &pf->atom_cap, pf->n_atoms + 1, sizeof *pf->atom_off, 256) != 0)
+        return EKB_PF_NONE;
     memcpy(pf->pool + pf->pool_len, s, len);
     pf->pool_len += len;
     pf->atom_off[pf->n_atoms + 1] = (uint32_t)pf->pool_len;
@@ -479,14 +473,8 @@ static uint32_t intern(ekb_prefilter *pf, const char *s, size_t len)
 
 static int push_step(ekb_prefilter *pf, uint32_t op, uint32_t arg)
 {
-    if (pf->n_steps == pf->step_cap) {
-        size_t cap = pf->step_cap ? pf->step_cap * 2 : 1024;
-        ekb_pf_step *s = realloc(pf->steps, cap * sizeof *s);
-        if (!s)
-            return -1;
-        pf->steps = s;
-        pf->step_cap = cap;
-    }
+    if (ekb_grow(&pf->steps, &pf->step_cap, pf->n_steps, sizeof *pf->steps, 1024) != 0)
+        return -1;
     pf->steps[pf->n_steps++] = (ekb_pf_step){op, arg};
     return 0;
 }
@@ -506,14 +494,9 @@ static int emit(ekb_prefilter *pf, const mnode *m)
 /* Starts the next pattern's program; its steps follow. */
 static int begin_pattern(ekb_prefilter *pf, uint32_t *id)
 {
-    if (pf->n_patterns == pf->pat_cap) {
-        size_t cap = pf->pat_cap ? pf->pat_cap * 2 : 256;
-        uint32_t *p = realloc(pf->prog, 2 * cap * sizeof *p);
-        if (!p)
-            return -1;
-        pf->prog = p;
-        pf->pat_cap = cap;
-    }
+    /* two slots per pattern: where its program begins and ends */
+    if (ekb_grow(&pf->prog, &pf->pat_cap, pf->n_patterns, 2 * sizeof *pf->prog, 256) != 0)
+        return -1;
     ekb_pf_index_free(pf->index);
     pf->index = NULL;
     pf->prog[2 * pf->n_patterns] = pf->prog[2 * pf->n_patterns + 1] = (uint32_t)pf->n_steps;

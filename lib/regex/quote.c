@@ -24,7 +24,7 @@ void ekb_rx_quote(ekb_strbuf *sb, const char *s, size_t len, size_t max)
             ekb_strbuf_addf(sb, "\\x%02x", c);
         else
             ekb_strbuf_addn(sb, s + i, n);
-        i += c < 0x80 || c < 0xC0 ? 1 : n;
+        i += c < 0xC0 ? 1 : n;
         chars++;
     }
     ekb_strbuf_addc(sb, '\'');
@@ -42,18 +42,8 @@ char *ekb_rx_quoted(const char *s, size_t len, size_t max)
 bool ekb_rx_valid_utf8(const char *text, size_t n)
 {
     const unsigned char *s = (const unsigned char *)text;
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t k = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : 9;
-        if (k == 9 || n - i <= k)
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = ekb_utf8_seq_len(s + i, n - i)))
             return false;
-        for (size_t j = 1; j <= k; j++)
-            if ((s[i + j] & 0xC0) != 0x80)
-                return false;
-        if ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0) || (c == 0xF0 && s[i + 1] < 0x90) ||
-            (c == 0xF4 && s[i + 1] >= 0x90))
-            return false;
-        i += k + 1;
-    }
     return true;
 }

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* Deeper nesting than PCRE2's default limit (250) is not expected. */
 #define MAX_DEPTH 400
 
@@ -83,20 +85,14 @@ typedef struct parser {
 /* A growable list of nodes used while a concatenation or alternation is read. */
 typedef struct nodelist {
     ekb_rx_node **v;
-    uint32_t n, cap;
+    size_t n, cap;
 } nodelist;
 
 static int list_push(parser *ps, nodelist *l, ekb_rx_node *n)
 {
-    if (l->n == l->cap) {
-        uint32_t cap = l->cap ? l->cap * 2 : 8;
-        ekb_rx_node **v = realloc(l->v, cap * sizeof *v);
-        if (!v) {
-            ps->err = -1;
-            return -1;
-        }
-        l->v = v;
-        l->cap = cap;
+    if (ekb_grow(&l->v, &l->cap, l->n, sizeof *l->v, 8) != 0) {
+        ps->err = -1;
+        return -1;
     }
     l->v[l->n++] = n;
     return 0;
@@ -116,23 +112,34 @@ static ekb_rx_node *new_node(parser *ps, ekb_rx_kind kind, size_t start)
     return n;
 }
 
-/* Moves a list into the arena as the kids of n (frees the list). */
-static int adopt(parser *ps, ekb_rx_node *n, nodelist *l)
+/* A new node of the given kind whose kids are the list, moved into the
+ * arena; the list is freed either way. */
+static ekb_rx_node *list_node(parser *ps, ekb_rx_kind kind, size_t start, nodelist *l)
 {
-    if (l->n) {
-        n->kids = arena_alloc(ps->tree->arena, l->n * sizeof *n->kids);
-        if (!n->kids) {
-            ps->err = -1;
-            free(l->v);
-            return -1;
-        }
-        memcpy(n->kids, l->v, l->n * sizeof *n->kids);
+    ekb_rx_node *n = new_node(ps, kind, start);
+    if (n && l->n && !(n->kids = arena_alloc(ps->tree->arena, l->n * sizeof *n->kids))) {
+        ps->err = -1;
+        n = NULL;
     }
-    n->n_kids = l->n;
+    if (n && l->n) {
+        memcpy(n->kids, l->v, l->n * sizeof *n->kids);
+        n->n_kids = (uint32_t)l->n;
+    }
     free(l->v);
-    l->v = NULL;
-    l->n = l->cap = 0;
-    return 0;
+    *l = (nodelist){0};
+    return n;
+}
+
+/* The list's only node, else a new node of the given kind holding them all;
+ * the list is freed either way. */
+static ekb_rx_node *list_join(parser *ps, ekb_rx_kind kind, size_t start, nodelist *l)
+{
+    if (l->n != 1)
+        return list_node(ps, kind, start, l);
+    ekb_rx_node *only = l->v[0];
+    free(l->v);
+    *l = (nodelist){0};
+    return only;
 }
 
 static ekb_rx_node *node1(parser *ps, ekb_rx_kind kind, size_t start, ekb_rx_node *kid)
@@ -220,12 +227,6 @@ static void skip_extended(parser *ps, const flags *f)
 }
 
 /* --- character sets --- */
-
-static void set_all(ekb_rx_set *s)
-{
-    s->ascii[0] = s->ascii[1] = ~(uint64_t)0;
-    s->wide = EKB_RX_W_ANY;
-}
 
 static void set_invert(ekb_rx_set *s)
 {
@@ -690,7 +691,8 @@ static ekb_rx_node *set_node(parser *ps, size_t start, const ekb_rx_set *s, ekb_
     return n;
 }
 
-/* Skips a group name up to the terminator; false when there is none. */
+/* Skips past the next term: the end of a group name, or the ')' of a
+ * comment or a verb; false when there is none. */
 static bool skip_name(parser *ps, int term)
 {
     while (!at_end(ps) && ps->p[ps->pos] != term)
@@ -716,12 +718,7 @@ static ekb_rx_node *parse_quoted(parser *ps, size_t start, const flags *f)
     }
     if (!at_end(ps))
         ps->pos += 2;
-    ekb_rx_node *n = new_node(ps, l.n ? EKB_RX_CONCAT : EKB_RX_EMPTY, start);
-    if (!n || adopt(ps, n, &l) != 0) {
-        free(l.v);
-        return NULL;
-    }
-    return n;
+    return list_node(ps, l.n ? EKB_RX_CONCAT : EKB_RX_EMPTY, start, &l);
 }
 
 static ekb_rx_node *parse_escape(parser *ps, const flags *f)
@@ -753,7 +750,7 @@ static ekb_rx_node *parse_escape(parser *ps, const flags *f)
             return char_node(ps, start, cp, f);
         }
         memset(&s, 0, sizeof s);
-        set_all(&s);
+        ekb_rx_set_all(&s);
         s.ascii[0] &= ~((uint64_t)1 << '\n');
         return set_node(ps, start, &s, EKB_RX_SET);
     case 'R':
@@ -765,7 +762,7 @@ static ekb_rx_node *parse_escape(parser *ps, const flags *f)
     case 'X':
     case 'C':
         memset(&s, 0, sizeof s);
-        set_all(&s);
+        ekb_rx_set_all(&s);
         return set_node(ps, start, &s, e == 'X' ? EKB_RX_MULTI : EKB_RX_SET);
     case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G':
         return new_node(ps, EKB_RX_ASSERT, start);
@@ -923,11 +920,8 @@ static ekb_rx_node *parse_star(parser *ps, flags *f, size_t start)
                 return g;
             }
     /* a verb: up to the closing parenthesis (a MARK name cannot hold one) */
-    while (!at_end(ps) && ps->p[ps->pos] != ')')
-        ps->pos++;
-    if (at_end(ps))
+    if (!skip_name(ps, ')'))
         return fail(ps), NULL;
-    ps->pos++;
     ekb_rx_node *n = new_node(ps, EKB_RX_VERB, start);
     if (!n)
         return NULL;
@@ -1009,19 +1003,26 @@ static ekb_rx_node *parse_conditional(parser *ps, flags *f, size_t start)
     }
     ps->pos++;
     /* the branches are the body's alternatives */
-    if (body->kind == EKB_RX_ALT) {
-        for (uint32_t i = 0; i < body->n_kids; i++)
-            if (list_push(ps, &l, body->kids[i]) != 0)
-                return NULL;
-    } else if (list_push(ps, &l, body) != 0) {
-        return NULL;
-    }
-    ekb_rx_node *n = new_node(ps, EKB_RX_COND, start);
-    if (!n || adopt(ps, n, &l) != 0) {
-        free(l.v);
-        return NULL;
-    }
-    return n;
+    ekb_rx_node **branch = body->kind == EKB_RX_ALT ? body->kids : &body;
+    uint32_t n_branches = body->kind == EKB_RX_ALT ? body->n_kids : 1;
+    for (uint32_t i = 0; i < n_branches; i++)
+        if (list_push(ps, &l, branch[i]) != 0) {
+            free(l.v);
+            return NULL;
+        }
+    return list_node(ps, EKB_RX_COND, start, &l);
+}
+
+/* A named capture group, with pos at its name, which ends at term. */
+static ekb_rx_node *named_group(parser *ps, flags *f, size_t start, int term)
+{
+    if (!skip_name(ps, term))
+        return fail(ps), NULL;
+    ps->groups++;
+    ekb_rx_node *g = group_of(ps, f, EKB_RX_GROUP, start);
+    if (g)
+        g->capture = true;
+    return g;
 }
 
 static ekb_rx_node *parse_group(parser *ps, flags *f)
@@ -1043,11 +1044,8 @@ static ekb_rx_node *parse_group(parser *ps, flags *f)
     ekb_rx_node *g;
     switch (c) {
     case '#':
-        while (!at_end(ps) && ps->p[ps->pos] != ')')
-            ps->pos++;
-        if (at_end(ps))
+        if (!skip_name(ps, ')'))
             return fail(ps), NULL;
-        ps->pos++;
         return new_node(ps, EKB_RX_EMPTY, start);
     case ':': case '|':
         ps->pos += 3;
@@ -1074,32 +1072,14 @@ static ekb_rx_node *parse_group(parser *ps, flags *f)
             return look(ps, f, start, true, false);
         }
         ps->pos += 3;
-        if (!skip_name(ps, '>'))
-            return fail(ps), NULL;
-        ps->groups++;
-        g = group_of(ps, f, EKB_RX_GROUP, start);
-        if (g)
-            g->capture = true;
-        return g;
+        return named_group(ps, f, start, '>');
     case '\'':
         ps->pos += 3;
-        if (!skip_name(ps, '\''))
-            return fail(ps), NULL;
-        ps->groups++;
-        g = group_of(ps, f, EKB_RX_GROUP, start);
-        if (g)
-            g->capture = true;
-        return g;
+        return named_group(ps, f, start, '\'');
     case 'P':
         if (c2 == '<') {
             ps->pos += 4;
-            if (!skip_name(ps, '>'))
-                return fail(ps), NULL;
-            ps->groups++;
-            g = group_of(ps, f, EKB_RX_GROUP, start);
-            if (g)
-                g->capture = true;
-            return g;
+            return named_group(ps, f, start, '>');
         }
         if (c2 == '=' || c2 == '>') {
             ps->pos += 4;
@@ -1220,7 +1200,7 @@ static ekb_rx_node *parse_atom(parser *ps, flags *f)
         return parse_escape(ps, f);
     case '.':
         ps->pos++;
-        set_all(&s);
+        ekb_rx_set_all(&s);
         if (!f->dotall)
             s.ascii[0] &= ~((uint64_t)1 << '\n');
         return set_node(ps, start, &s, EKB_RX_SET);
@@ -1267,17 +1247,7 @@ static ekb_rx_node *parse_concat(parser *ps, flags *f)
             return NULL;
         }
     }
-    if (l.n == 1) {
-        ekb_rx_node *only = l.v[0];
-        free(l.v);
-        return only;
-    }
-    ekb_rx_node *n = new_node(ps, l.n ? EKB_RX_CONCAT : EKB_RX_EMPTY, start);
-    if (!n || adopt(ps, n, &l) != 0) {
-        free(l.v);
-        return NULL;
-    }
-    return n;
+    return list_join(ps, l.n ? EKB_RX_CONCAT : EKB_RX_EMPTY, start, &l);
 }
 
 static ekb_rx_node *parse_alt(parser *ps, flags *f)
@@ -1294,17 +1264,7 @@ static ekb_rx_node *parse_alt(parser *ps, flags *f)
             break;
         ps->pos++;
     }
-    if (l.n == 1) {
-        ekb_rx_node *only = l.v[0];
-        free(l.v);
-        return only;
-    }
-    ekb_rx_node *n = new_node(ps, EKB_RX_ALT, start);
-    if (!n || adopt(ps, n, &l) != 0) {
-        free(l.v);
-        return NULL;
-    }
-    return n;
+    return list_join(ps, EKB_RX_ALT, start, &l);
 }
 
 static void link_parents(ekb_rx_node *n)

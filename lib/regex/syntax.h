@@ -79,6 +79,12 @@ static inline void ekb_rx_set_union(ekb_rx_set *a, const ekb_rx_set *b)
     if (!a->example)
         a->example = b->example;
 }
+/* Makes s every character (keeps s->example). */
+static inline void ekb_rx_set_all(ekb_rx_set *s)
+{
+    s->ascii[0] = s->ascii[1] = ~(uint64_t)0;
+    s->wide = EKB_RX_W_ANY;
+}
 static inline bool ekb_rx_set_empty(const ekb_rx_set *s)
 {
     return !s->ascii[0] && !s->ascii[1] && !s->wide;

@@ -35,16 +35,10 @@ bool ekb_schema_ann_has_index(const ekb_ann *a, size_t i)
 
 int ekb_schema_ann_key(ekb_ann *a, const char *k, size_t len)
 {
-    if (a->all_props || ekb_schema_ann_has_key(a, k, len))
+    if (ekb_schema_ann_has_key(a, k, len))
         return 0;
-    if (a->nkeys == a->capkeys) {
-        size_t cap = a->capkeys ? a->capkeys * 2 : 8;
-        ekb_name *v = realloc(a->keys, cap * sizeof *v);
-        if (!v)
-            return -1;
-        a->keys = v;
-        a->capkeys = cap;
-    }
+    if (ekb_grow(&a->keys, &a->capkeys, a->nkeys, sizeof *a->keys, 8) != 0)
+        return -1;
     a->keys[a->nkeys++] = (ekb_name){k, len};
     return 0;
 }
@@ -53,14 +47,8 @@ int ekb_schema_ann_index(ekb_ann *a, size_t i)
 {
     if (ekb_schema_ann_has_index(a, i))
         return 0;
-    if (a->nidx == a->capidx) {
-        size_t cap = a->capidx ? a->capidx * 2 : 8;
-        size_t *v = realloc(a->idx, cap * sizeof *v);
-        if (!v)
-            return -1;
-        a->idx = v;
-        a->capidx = cap;
-    }
+    if (ekb_grow(&a->idx, &a->capidx, a->nidx, sizeof *a->idx, 8) != 0)
+        return -1;
     a->idx[a->nidx++] = i;
     return 0;
 }

@@ -36,9 +36,7 @@ int ekb_schema_check_type(ekb_vctx *c, const ekb_node *n, const json_t *inst)
         return 0;
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);
-    ekb_strbuf_adds(&sb, "expected ");
-    ekb_schema_add_types(&sb, n->types);
-    ekb_strbuf_addf(&sb, ", found %s", ekb_schema_type_name(inst));
+    ekb_schema_add_type_mismatch(&sb, n->types, inst);
     return ekb_schema_emit(c, n, "type", "type", inst, false, n->types, &sb) < 0 ? -1 : 0;
 }
 
@@ -89,28 +87,54 @@ int ekb_schema_check_value(ekb_vctx *c, const ekb_node *n, const json_t *inst)
     return ok;
 }
 
-/* "N things" with the plural right. */
-static void add_count(ekb_strbuf *sb, size_t k, const char *one, const char *many)
-{
-    ekb_strbuf_addf(sb, "%zu %s", k, k == 1 ? one : many);
-}
+/* A pair of size keywords, and the words for what they count. */
+typedef struct size_kws {
+    const char *min_kw, *max_kw;
+    unsigned min_flag, max_flag;
+    const char *what; /* the subject of the message; NULL: the instance */
+    const char *one, *many;
+} size_kws;
 
-static int size_error(ekb_vctx *c, const ekb_node *n, const char *kw, const json_t *inst, const char *what,
-                      size_t have, const char *one, const char *many, bool more, size_t limit)
+static const size_kws length_kws = {"minLength", "maxLength", EKB_N_MINLEN, EKB_N_MAXLEN,
+                                    NULL, "character", "characters"};
+static const size_kws props_kws = {"minProperties", "maxProperties", EKB_N_MINPROPS, EKB_N_MAXPROPS,
+                                   "object", "property", "properties"};
+static const size_kws items_kws = {"minItems", "maxItems", EKB_N_MINITEMS, EKB_N_MAXITEMS,
+                                   "array", "item", "items"};
+
+static int size_error(ekb_vctx *c, const ekb_node *n, const size_kws *k, bool more, const json_t *inst,
+                      size_t have, size_t limit)
 {
     if (c->mode == EKB_M_QUIET)
         return 0;
+    const char *kw = more ? k->max_kw : k->min_kw;
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);
-    if (what) {
-        ekb_strbuf_adds(&sb, what);
-    } else {
+    if (k->what)
+        ekb_strbuf_adds(&sb, k->what);
+    else
         ekb_schema_add_subject(&sb, inst);
-    }
-    ekb_strbuf_adds(&sb, " has ");
-    add_count(&sb, have, one, many);
-    ekb_strbuf_addf(&sb, ", %s than %s %zu", more ? "more" : "fewer", kw, limit);
+    ekb_strbuf_addf(&sb, " has %zu %s, %s than %s %zu", have, have == 1 ? k->one : k->many,
+                    more ? "more" : "fewer", kw, limit);
     return ekb_schema_emit(c, n, kw, kw, inst, false, 0, &sb) < 0 ? -1 : 0;
+}
+
+/* have against the pair's limits min and max (each when present). */
+static int check_size(ekb_vctx *c, const ekb_node *n, const size_kws *k, const json_t *inst, size_t have,
+                      size_t min, size_t max)
+{
+    int ok = 1;
+    if ((n->flags & k->min_flag) && have < min) {
+        ok = 0;
+        if (size_error(c, n, k, false, inst, have, min) < 0)
+            return -1;
+    }
+    if ((n->flags & k->max_flag) && have > max) {
+        ok = 0;
+        if (size_error(c, n, k, true, inst, have, max) < 0)
+            return -1;
+    }
+    return ok;
 }
 
 int ekb_schema_match(ekb_vctx *c, const pcre2_code *code, const char *s, size_t len)
@@ -125,26 +149,16 @@ int ekb_schema_check_string(ekb_vctx *c, const ekb_node *n, const json_t *inst)
     const char *s = json_string_value(inst);
     size_t blen = json_string_length(inst);
     int ok = 1;
-    if (n->flags & (EKB_N_MINLEN | EKB_N_MAXLEN)) {
-        /* a code point takes 1 to 4 bytes: count only when that decides */
-        bool need = ((n->flags & EKB_N_MINLEN) && n->min_len > blen / 4) ||
-                    ((n->flags & EKB_N_MAXLEN) && blen > n->max_len);
-        size_t cps = need ? ekb_utf8_length(s, blen) : blen;
-        if ((n->flags & EKB_N_MINLEN) && need && cps < n->min_len) {
-            ok = 0;
-            if (size_error(c, n, "minLength", inst, NULL, cps, "character", "characters", false, n->min_len) < 0)
-                return -1;
-        }
-        if ((n->flags & EKB_N_MAXLEN) && need && cps > n->max_len) {
-            ok = 0;
-            if (size_error(c, n, "maxLength", inst, NULL, cps, "character", "characters", true, n->max_len) < 0)
-                return -1;
-        }
+    /* a code point takes 1 to 4 bytes: count them only when that decides */
+    if (((n->flags & EKB_N_MINLEN) && n->min_len > blen / 4) || ((n->flags & EKB_N_MAXLEN) && blen > n->max_len)) {
+        ok = check_size(c, n, &length_kws, inst, ekb_utf8_length(s, blen), n->min_len, n->max_len);
+        if (ok < 0)
+            return -1;
         if (!ok && c->mode == EKB_M_QUIET)
             return 0;
     }
-    if (n->pattern) {
-        int m = ekb_schema_match(c, n->pattern->code, s, blen);
+    if (n->pattern.code) {
+        int m = ekb_schema_match(c, n->pattern.code, s, blen);
         if (m == -1)
             return -1;
         if (m != 1) {
@@ -155,7 +169,7 @@ int ekb_schema_check_string(ekb_vctx *c, const ekb_node *n, const json_t *inst)
             ekb_strbuf_init(&sb);
             ekb_schema_add_subject(&sb, inst);
             ekb_strbuf_adds(&sb, m == 0 ? " does not match pattern " : " could not be matched within limits: pattern ");
-            ekb_schema_add_quoted(&sb, n->pattern->source, strlen(n->pattern->source), 0);
+            ekb_schema_add_quoted(&sb, n->pattern.source, strlen(n->pattern.source), 0);
             if (ekb_schema_emit(c, n, "pattern", "pattern", inst, false, 0, &sb) < 0)
                 return -1;
         }
@@ -226,18 +240,9 @@ int ekb_schema_check_number(ekb_vctx *c, const ekb_node *n, const json_t *inst)
  * dependentRequired. */
 int ekb_schema_check_object(ekb_vctx *c, const ekb_node *n, const json_t *inst)
 {
-    int ok = 1;
-    size_t k = json_object_size(inst);
-    if ((n->flags & EKB_N_MINPROPS) && k < n->min_props) {
-        ok = 0;
-        if (size_error(c, n, "minProperties", inst, "object", k, "property", "properties", false, n->min_props) < 0)
-            return -1;
-    }
-    if ((n->flags & EKB_N_MAXPROPS) && k > n->max_props) {
-        ok = 0;
-        if (size_error(c, n, "maxProperties", inst, "object", k, "property", "properties", true, n->max_props) < 0)
-            return -1;
-    }
+    int ok = check_size(c, n, &props_kws, inst, json_object_size(inst), n->min_props, n->max_props);
+    if (ok < 0)
+        return -1;
     if (!ok && c->mode == EKB_M_QUIET)
         return 0;
     for (size_t i = 0; i < n->nrequired; i++) {
@@ -280,18 +285,10 @@ int ekb_schema_check_object(ekb_vctx *c, const ekb_node *n, const json_t *inst)
 /* The array keywords that need no subschema: item counts, uniqueItems. */
 int ekb_schema_check_array(ekb_vctx *c, const ekb_node *n, const json_t *inst)
 {
-    int ok = 1;
     size_t k = json_array_size(inst);
-    if ((n->flags & EKB_N_MINITEMS) && k < n->min_items) {
-        ok = 0;
-        if (size_error(c, n, "minItems", inst, "array", k, "item", "items", false, n->min_items) < 0)
-            return -1;
-    }
-    if ((n->flags & EKB_N_MAXITEMS) && k > n->max_items) {
-        ok = 0;
-        if (size_error(c, n, "maxItems", inst, "array", k, "item", "items", true, n->max_items) < 0)
-            return -1;
-    }
+    int ok = check_size(c, n, &items_kws, inst, k, n->min_items, n->max_items);
+    if (ok < 0)
+        return -1;
     if (!ok && c->mode == EKB_M_QUIET)
         return 0;
     if ((n->flags & EKB_N_UNIQUE) && k > 1) {

@@ -30,9 +30,6 @@ void ekb_schema_oom(ekb_compiler *cp)
     }
 }
 
-/* "" reads badly in a message: the root is shown as "/". */
-static const char *where(const char *path) { return path[0] ? path : "/"; }
-
 /* ---- keyword values ---- */
 
 static bool get_count(ekb_compiler *cp, const ekb_node *n, const char *kw, size_t *out)
@@ -49,7 +46,7 @@ static bool get_count(ekb_compiler *cp, const ekb_node *n, const char *kw, size_
         *out = d >= 1.8e19 ? SIZE_MAX : (size_t)d;
         return true;
     }
-    ekb_schema_fail(cp, "'%s' at %s must be a non-negative integer", kw, where(n->path));
+    ekb_schema_fail(cp, "'%s' at %s must be a non-negative integer", kw, ekb_schema_where(n->path));
     return false;
 }
 
@@ -59,7 +56,7 @@ static bool get_number(ekb_compiler *cp, const ekb_node *n, const char *kw, ekb_
     if (!v)
         return false;
     if (!json_is_number(v)) {
-        ekb_schema_fail(cp, "'%s' at %s must be a number", kw, where(n->path));
+        ekb_schema_fail(cp, "'%s' at %s must be a number", kw, ekb_schema_where(n->path));
         return false;
     }
     ekb_schema_num_of(v, out);
@@ -104,37 +101,34 @@ static void parse_type(ekb_compiler *cp, ekb_node *n, const json_t *v)
     n->flags |= EKB_N_TYPE;
     return;
 bad:
-    ekb_schema_fail(cp, "'type' at %s must be a type name or an array of type names", where(n->path));
+    ekb_schema_fail(cp, "'type' at %s must be a type name or an array of type names",
+                    ekb_schema_where(n->path));
 }
 
-static ekb_regex *compile_regex(ekb_compiler *cp, const ekb_node *n, const char *kw, const json_t *v)
+/* Compiles the pattern src of keyword kw into re; false (with the error
+ * reported) when it is invalid or memory runs out. */
+static bool compile_regex(ekb_compiler *cp, const ekb_node *n, const char *kw, const char *src, size_t len,
+                          ekb_regex *re)
 {
-    ekb_regex *re = calloc(1, sizeof *re);
-    if (!re) {
-        ekb_schema_oom(cp);
-        return NULL;
-    }
     char *err = NULL;
-    re->source = json_string_value(v);
-    re->code = ekb_schema_regex_compile(json_string_value(v), json_string_length(v), &err);
-    if (!re->code) {
-        if (err)
-            ekb_schema_fail(cp, "invalid regular expression '%s' in '%s' at %s: %s", json_string_value(v), kw,
-                            where(n->path), err);
-        else
-            ekb_schema_oom(cp);
-        free(err);
-        free(re);
-        return NULL;
-    }
-    return re;
+    re->source = src;
+    re->code = ekb_schema_regex_compile(src, len, &err);
+    if (re->code)
+        return true;
+    if (err)
+        ekb_schema_fail(cp, "invalid regular expression '%s' in '%s' at %s: %s", src, kw, ekb_schema_where(n->path),
+                        err);
+    else
+        ekb_schema_oom(cp);
+    free(err);
+    return false;
 }
 
 static bool names_of(ekb_compiler *cp, const ekb_node *n, const char *kw, const json_t *arr, ekb_name **out,
                      size_t *count)
 {
     if (!json_is_array(arr)) {
-        ekb_schema_fail(cp, "'%s' at %s must be an array of strings", kw, where(n->path));
+        ekb_schema_fail(cp, "'%s' at %s must be an array of strings", kw, ekb_schema_where(n->path));
         return false;
     }
     size_t k = json_array_size(arr);
@@ -151,7 +145,7 @@ static bool names_of(ekb_compiler *cp, const ekb_node *n, const char *kw, const 
         const json_t *e = json_array_get(arr, i);
         if (!json_is_string(e)) {
             free(v);
-            ekb_schema_fail(cp, "'%s' at %s must be an array of strings", kw, where(n->path));
+            ekb_schema_fail(cp, "'%s' at %s must be an array of strings", kw, ekb_schema_where(n->path));
             return false;
         }
         v[i].s = json_string_value(e);
@@ -203,7 +197,7 @@ static bool sub_array(ctx *c, const char *kw, ekb_node ***out, size_t *count)
     if (!v)
         return true;
     if (!json_is_array(v)) {
-        ekb_schema_fail(c->cp, "'%s' at %s must be an array of schemas", kw, where(c->n->path));
+        ekb_schema_fail(c->cp, "'%s' at %s must be an array of schemas", kw, ekb_schema_where(c->n->path));
         return false;
     }
     size_t k = json_array_size(v);
@@ -228,7 +222,7 @@ static json_t *object_kw(ctx *c, const char *kw)
 {
     json_t *v = json_object_get(c->n->src, kw);
     if (v && !json_is_object(v)) {
-        ekb_schema_fail(c->cp, "'%s' at %s must be an object", kw, where(c->n->path));
+        ekb_schema_fail(c->cp, "'%s' at %s must be an object", kw, ekb_schema_where(c->n->path));
         return NULL;
     }
     return v;
@@ -242,64 +236,56 @@ static int prop_cmp(const void *a, const void *b)
     return memcmp(x->name, y->name, x->len);
 }
 
+/* The object value of keyword kw (*o) and a zeroed table with one element of
+ * size bytes per member. NULL when kw is absent or empty (then *o is NULL
+ * too) or on a failure (then cp->failed is set). */
+static void *object_table(ctx *c, const char *kw, size_t size, json_t **o)
+{
+    *o = object_kw(c, kw);
+    if (!*o || json_object_size(*o) == 0) {
+        *o = NULL;
+        return NULL;
+    }
+    void *t = calloc(json_object_size(*o), size);
+    if (!t) {
+        *o = NULL;
+        ekb_schema_oom(c->cp);
+    }
+    return t;
+}
+
 static bool parse_properties(ctx *c)
 {
-    json_t *o = object_kw(c, "properties");
-    if (!o)
+    ekb_node *n = c->n;
+    json_t *o;
+    if (!(n->props = object_table(c, "properties", sizeof *n->props, &o)))
         return !c->cp->failed;
-    size_t k = json_object_size(o);
-    if (k == 0)
-        return true;
-    c->n->props = calloc(k, sizeof *c->n->props);
-    if (!c->n->props) {
-        ekb_schema_oom(c->cp);
-        return false;
-    }
-    size_t i = 0;
-    for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it), i++) {
-        ekb_prop *p = &c->n->props[i];
+    for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+        ekb_prop *p = &n->props[n->nprops];
         p->name = json_object_iter_key(it);
         p->len = json_object_iter_key_len(it);
         p->sub = sub_at(c, json_object_iter_value(it), "properties", p->name, p->len, -1);
         if (!p->sub)
             return false;
-        c->n->nprops = i + 1;
+        n->nprops++;
     }
-    qsort(c->n->props, c->n->nprops, sizeof *c->n->props, prop_cmp);
+    qsort(n->props, n->nprops, sizeof *n->props, prop_cmp);
     return true;
 }
 
 static bool parse_pattern_properties(ctx *c)
 {
-    json_t *o = object_kw(c, "patternProperties");
-    if (!o)
+    ekb_node *n = c->n;
+    json_t *o;
+    if (!(n->pprops = object_table(c, "patternProperties", sizeof *n->pprops, &o)))
         return !c->cp->failed;
-    size_t k = json_object_size(o);
-    if (k == 0)
-        return true;
-    c->n->pprops = calloc(k, sizeof *c->n->pprops);
-    if (!c->n->pprops) {
-        ekb_schema_oom(c->cp);
-        return false;
-    }
-    size_t i = 0;
-    for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it), i++) {
-        ekb_pattern_prop *p = &c->n->pprops[i];
+    for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+        ekb_pattern_prop *p = &n->pprops[n->npprops];
         const char *key = json_object_iter_key(it);
         size_t len = json_object_iter_key_len(it);
-        char *err = NULL;
-        p->re.source = key;
-        p->re.code = ekb_schema_regex_compile(key, len, &err);
-        if (!p->re.code) {
-            if (err)
-                ekb_schema_fail(c->cp, "invalid regular expression '%s' in 'patternProperties' at %s: %s", key,
-                                where(c->n->path), err);
-            else
-                ekb_schema_oom(c->cp);
-            free(err);
+        if (!compile_regex(c->cp, n, "patternProperties", key, len, &p->re))
             return false;
-        }
-        c->n->npprops = i + 1;
+        n->npprops++; /* its regex is freed with the node from now on */
         p->sub = sub_at(c, json_object_iter_value(it), "patternProperties", key, len, -1);
         if (!p->sub)
             return false;
@@ -307,44 +293,37 @@ static bool parse_pattern_properties(ctx *c)
     return true;
 }
 
-static bool parse_dependent(ctx *c)
+static bool parse_dependent_required(ctx *c)
 {
-    json_t *o = object_kw(c, "dependentRequired");
-    if (c->cp->failed)
-        return false;
-    if (o && json_object_size(o)) {
-        c->n->dep_req = calloc(json_object_size(o), sizeof *c->n->dep_req);
-        if (!c->n->dep_req) {
-            ekb_schema_oom(c->cp);
+    ekb_node *n = c->n;
+    json_t *o;
+    if (!(n->dep_req = object_table(c, "dependentRequired", sizeof *n->dep_req, &o)))
+        return !c->cp->failed;
+    for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+        ekb_dep_required *d = &n->dep_req[n->ndep_req];
+        d->key.s = json_object_iter_key(it);
+        d->key.len = json_object_iter_key_len(it);
+        if (!names_of(c->cp, n, "dependentRequired", json_object_iter_value(it), &d->names, &d->n))
             return false;
-        }
-        for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
-            ekb_dep_required *d = &c->n->dep_req[c->n->ndep_req];
-            d->key.s = json_object_iter_key(it);
-            d->key.len = json_object_iter_key_len(it);
-            if (!names_of(c->cp, c->n, "dependentRequired", json_object_iter_value(it), &d->names, &d->n))
-                return false;
-            c->n->ndep_req++;
-        }
+        n->ndep_req++;
     }
-    o = object_kw(c, "dependentSchemas");
-    if (c->cp->failed)
-        return false;
-    if (o && json_object_size(o)) {
-        c->n->dep_sch = calloc(json_object_size(o), sizeof *c->n->dep_sch);
-        if (!c->n->dep_sch) {
-            ekb_schema_oom(c->cp);
+    return true;
+}
+
+static bool parse_dependent_schemas(ctx *c)
+{
+    ekb_node *n = c->n;
+    json_t *o;
+    if (!(n->dep_sch = object_table(c, "dependentSchemas", sizeof *n->dep_sch, &o)))
+        return !c->cp->failed;
+    for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+        ekb_dep_schema *d = &n->dep_sch[n->ndep_sch];
+        d->key.s = json_object_iter_key(it);
+        d->key.len = json_object_iter_key_len(it);
+        d->sub = sub_at(c, json_object_iter_value(it), "dependentSchemas", d->key.s, d->key.len, -1);
+        if (!d->sub)
             return false;
-        }
-        for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
-            ekb_dep_schema *d = &c->n->dep_sch[c->n->ndep_sch];
-            d->key.s = json_object_iter_key(it);
-            d->key.len = json_object_iter_key_len(it);
-            d->sub = sub_at(c, json_object_iter_value(it), "dependentSchemas", d->key.s, d->key.len, -1);
-            if (!d->sub)
-                return false;
-            c->n->ndep_sch++;
-        }
+        n->ndep_sch++;
     }
     return true;
 }
@@ -370,7 +349,7 @@ static bool parse_refs(ctx *c)
         if (!v)
             continue;
         if (!json_is_string(v)) {
-            ekb_schema_fail(c->cp, "'%s' at %s must be a string", kws[k], where(c->n->path));
+            ekb_schema_fail(c->cp, "'%s' at %s must be a string", kws[k], ekb_schema_where(c->n->path));
             return false;
         }
         if (ekb_schema_add_pending(c->cp, c->n, c->base, json_string_value(v), k == 1) != 0)
@@ -385,7 +364,7 @@ static bool parse_ids(ctx *c, bool doc_root, char **ownbase)
     json_t *v = json_object_get(c->n->src, "$id");
     if (v) {
         if (!json_is_string(v)) {
-            ekb_schema_fail(cp, "'$id' at %s must be a string", where(c->n->path));
+            ekb_schema_fail(cp, "'$id' at %s must be a string", ekb_schema_where(c->n->path));
             return false;
         }
         char *abs = ekb_schema_uri_resolve(c->base, json_string_value(v));
@@ -410,7 +389,7 @@ static bool parse_ids(ctx *c, bool doc_root, char **ownbase)
         if (!v)
             continue;
         if (!json_is_string(v)) {
-            ekb_schema_fail(cp, "'%s' at %s must be a string", akw[k], where(c->n->path));
+            ekb_schema_fail(cp, "'%s' at %s must be a string", akw[k], ekb_schema_where(c->n->path));
             return false;
         }
         if (ekb_schema_add_anchor(cp, c->base, json_string_value(v), c->n, k == 1) != 0)
@@ -428,7 +407,7 @@ static bool parse_assertions(ctx *c, bool format_assertion)
         parse_type(cp, n, v);
     if ((v = json_object_get(n->src, "enum"))) {
         if (!json_is_array(v)) {
-            ekb_schema_fail(cp, "'enum' at %s must be an array", where(n->path));
+            ekb_schema_fail(cp, "'enum' at %s must be an array", ekb_schema_where(n->path));
             return false;
         }
         n->enum_v = v;
@@ -438,54 +417,49 @@ static bool parse_assertions(ctx *c, bool format_assertion)
         n->const_v = v;
         n->flags |= EKB_N_CONST;
     }
+    /* the limits: a count (size_t) or a number (ekb_num) at off in the node */
     static const struct {
         const char *kw;
         unsigned flag;
         size_t off;
-    } counts[] = {
-        {"minLength", EKB_N_MINLEN, offsetof(ekb_node, min_len)},
-        {"maxLength", EKB_N_MAXLEN, offsetof(ekb_node, max_len)},
-        {"minItems", EKB_N_MINITEMS, offsetof(ekb_node, min_items)},
-        {"maxItems", EKB_N_MAXITEMS, offsetof(ekb_node, max_items)},
-        {"minProperties", EKB_N_MINPROPS, offsetof(ekb_node, min_props)},
-        {"maxProperties", EKB_N_MAXPROPS, offsetof(ekb_node, max_props)},
-        {"minContains", EKB_N_MINCONTAINS, offsetof(ekb_node, min_contains)},
-        {"maxContains", EKB_N_MAXCONTAINS, offsetof(ekb_node, max_contains)},
+        bool count;
+    } limits[] = {
+        {"minLength", EKB_N_MINLEN, offsetof(ekb_node, min_len), true},
+        {"maxLength", EKB_N_MAXLEN, offsetof(ekb_node, max_len), true},
+        {"minItems", EKB_N_MINITEMS, offsetof(ekb_node, min_items), true},
+        {"maxItems", EKB_N_MAXITEMS, offsetof(ekb_node, max_items), true},
+        {"minProperties", EKB_N_MINPROPS, offsetof(ekb_node, min_props), true},
+        {"maxProperties", EKB_N_MAXPROPS, offsetof(ekb_node, max_props), true},
+        {"minContains", EKB_N_MINCONTAINS, offsetof(ekb_node, min_contains), true},
+        {"maxContains", EKB_N_MAXCONTAINS, offsetof(ekb_node, max_contains), true},
+        {"minimum", EKB_N_MINIMUM, offsetof(ekb_node, minimum), false},
+        {"maximum", EKB_N_MAXIMUM, offsetof(ekb_node, maximum), false},
+        {"exclusiveMinimum", EKB_N_XMINIMUM, offsetof(ekb_node, xminimum), false},
+        {"exclusiveMaximum", EKB_N_XMAXIMUM, offsetof(ekb_node, xmaximum), false},
+        {"multipleOf", EKB_N_MULTIPLE, offsetof(ekb_node, multiple_of), false},
     };
-    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
-        if (get_count(cp, n, counts[i].kw, (size_t *)((char *)n + counts[i].off)))
-            n->flags |= counts[i].flag;
-    static const struct {
-        const char *kw;
-        unsigned flag;
-        size_t off;
-    } nums[] = {
-        {"minimum", EKB_N_MINIMUM, offsetof(ekb_node, minimum)},
-        {"maximum", EKB_N_MAXIMUM, offsetof(ekb_node, maximum)},
-        {"exclusiveMinimum", EKB_N_XMINIMUM, offsetof(ekb_node, xminimum)},
-        {"exclusiveMaximum", EKB_N_XMAXIMUM, offsetof(ekb_node, xmaximum)},
-        {"multipleOf", EKB_N_MULTIPLE, offsetof(ekb_node, multiple_of)},
-    };
-    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
-        if (get_number(cp, n, nums[i].kw, (ekb_num *)((char *)n + nums[i].off)))
-            n->flags |= nums[i].flag;
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        void *at = (char *)n + limits[i].off;
+        if (limits[i].count ? get_count(cp, n, limits[i].kw, at) : get_number(cp, n, limits[i].kw, at))
+            n->flags |= limits[i].flag;
+    }
     if ((n->flags & EKB_N_MULTIPLE) && !(n->multiple_of.is_int ? n->multiple_of.i > 0 : n->multiple_of.d > 0))
-        ekb_schema_fail(cp, "'multipleOf' at %s must be greater than 0", where(n->path));
+        ekb_schema_fail(cp, "'multipleOf' at %s must be greater than 0", ekb_schema_where(n->path));
     if ((v = json_object_get(n->src, "uniqueItems"))) {
         if (!json_is_boolean(v))
-            ekb_schema_fail(cp, "'uniqueItems' at %s must be a boolean", where(n->path));
+            ekb_schema_fail(cp, "'uniqueItems' at %s must be a boolean", ekb_schema_where(n->path));
         else if (json_is_true(v))
             n->flags |= EKB_N_UNIQUE;
     }
     if ((v = json_object_get(n->src, "pattern"))) {
         if (!json_is_string(v))
-            ekb_schema_fail(cp, "'pattern' at %s must be a string", where(n->path));
-        else if (!(n->pattern = compile_regex(cp, n, "pattern", v)))
+            ekb_schema_fail(cp, "'pattern' at %s must be a string", ekb_schema_where(n->path));
+        else if (!compile_regex(cp, n, "pattern", json_string_value(v), json_string_length(v), &n->pattern))
             return false;
     }
     if ((v = json_object_get(n->src, "format"))) {
         if (!json_is_string(v)) {
-            ekb_schema_fail(cp, "'format' at %s must be a string", where(n->path));
+            ekb_schema_fail(cp, "'format' at %s must be a string", ekb_schema_where(n->path));
         } else {
             n->format_name = json_string_value(v);
             if (format_assertion)
@@ -526,20 +500,14 @@ static bool parse_applicators(ctx *c)
     if (!sub_array(c, "prefixItems", &n->prefix, &n->nprefix) || !sub_array(c, "allOf", &n->all_of, &n->nall_of) ||
         !sub_array(c, "anyOf", &n->any_of, &n->nany_of) || !sub_array(c, "oneOf", &n->one_of, &n->none_of))
         return false;
-    return parse_properties(c) && parse_pattern_properties(c) && parse_dependent(c) && parse_defs(c, "$defs") &&
-           parse_defs(c, "definitions");
+    return parse_properties(c) && parse_pattern_properties(c) && parse_dependent_required(c) &&
+           parse_dependent_schemas(c) && parse_defs(c, "$defs") && parse_defs(c, "definitions");
 }
 
 static int push_node(ekb_schema *s, ekb_node *n)
 {
-    if (s->nnodes == s->capnodes) {
-        size_t cap = s->capnodes ? s->capnodes * 2 : 64;
-        ekb_node **v = realloc(s->nodes, cap * sizeof *v);
-        if (!v)
-            return -1;
-        s->nodes = v;
-        s->capnodes = cap;
-    }
+    if (ekb_grow(&s->nodes, &s->capnodes, s->nnodes, sizeof *s->nodes, 64) != 0)
+        return -1;
     s->nodes[s->nnodes++] = n;
     return 0;
 }
@@ -574,7 +542,7 @@ ekb_node *ekb_schema_compile_node(ekb_compiler *cp, const json_t *j, const char 
         return n;
     }
     if (!json_is_object(j)) {
-        ekb_schema_fail(cp, "the schema at %s must be an object or a boolean", where(path));
+        ekb_schema_fail(cp, "the schema at %s must be an object or a boolean", ekb_schema_where(path));
         return NULL;
     }
     char *ownbase = NULL;
@@ -590,10 +558,7 @@ ekb_node *ekb_schema_compile_node(ekb_compiler *cp, const json_t *j, const char 
 static void node_free(ekb_node *n)
 {
     free(n->path);
-    if (n->pattern) {
-        pcre2_code_free(n->pattern->code);
-        free(n->pattern);
-    }
+    pcre2_code_free(n->pattern.code);
     free(n->required);
     free(n->props);
     for (size_t i = 0; i < n->npprops; i++)

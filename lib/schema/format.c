@@ -121,7 +121,7 @@ static bool check_date_time(const char *s, size_t n)
 /* ---- ipv4, ipv6 ---- */
 
 /* dec-octet of RFC 3986: no leading zeros. */
-bool ekb_schema_is_ipv4(const char *s, size_t n)
+static bool is_ipv4(const char *s, size_t n)
 {
     size_t i = 0;
     for (int part = 0; part < 4; part++) {
@@ -143,7 +143,7 @@ bool ekb_schema_is_ipv4(const char *s, size_t n)
     return i == n;
 }
 
-bool ekb_schema_is_ipv6(const char *s, size_t n)
+static bool is_ipv6(const char *s, size_t n)
 {
     int groups = 0;
     bool compressed = false;
@@ -162,7 +162,7 @@ bool ekb_schema_is_ipv6(const char *s, size_t n)
             i++;
         if (i < n && s[i] == '.') {
             /* an embedded IPv4 address ends the address */
-            if (!ekb_schema_is_ipv4(s + st, n - st))
+            if (!is_ipv4(s + st, n - st))
                 return false;
             groups += 2;
             i = n;
@@ -236,7 +236,7 @@ static bool check_authority(const char *a, size_t n)
                 k++;
             if (k == 1 || k >= ln || lit[k] != '.' || k + 1 == ln || !chars_ok(lit + k + 1, ln - k - 1, ":"))
                 return false;
-        } else if (!ekb_schema_is_ipv6(lit, ln)) {
+        } else if (!is_ipv6(lit, ln)) {
             return false;
         }
         hostn = (size_t)(close - a) + 1;
@@ -390,8 +390,8 @@ static bool check_email(const char *s, size_t n)
     size_t dn = n - i - 1;
     if (dn >= 2 && d[0] == '[' && d[dn - 1] == ']') {
         if (dn > 7 && strncmp(d + 1, "IPv6:", 5) == 0)
-            return ekb_schema_is_ipv6(d + 6, dn - 7);
-        return ekb_schema_is_ipv4(d + 1, dn - 2);
+            return is_ipv6(d + 6, dn - 7);
+        return is_ipv4(d + 1, dn - 2);
     }
     return check_hostname(d, dn);
 }
@@ -424,9 +424,9 @@ int ekb_schema_format_check(ekb_format f, const char *s, size_t len)
     case EKB_FMT_REGEX:
         return check_regex(s, len);
     case EKB_FMT_IPV4:
-        return ekb_schema_is_ipv4(s, len);
+        return is_ipv4(s, len);
     case EKB_FMT_IPV6:
-        return ekb_schema_is_ipv6(s, len);
+        return is_ipv6(s, len);
     case EKB_FMT_NONE:
         break;
     }

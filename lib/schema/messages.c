@@ -91,7 +91,7 @@ void ekb_schema_add_subject(ekb_strbuf *sb, const json_t *v)
     }
 }
 
-const char *ekb_schema_type_name(const json_t *v)
+static const char *type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_STRING:
@@ -112,7 +112,7 @@ const char *ekb_schema_type_name(const json_t *v)
     return "value";
 }
 
-void ekb_schema_add_types(ekb_strbuf *sb, unsigned types)
+static void add_types(ekb_strbuf *sb, unsigned types)
 {
     static const struct {
         unsigned bit;
@@ -139,6 +139,13 @@ void ekb_schema_add_types(ekb_strbuf *sb, unsigned types)
         ekb_strbuf_adds(sb, order[i].name);
         done++;
     }
+}
+
+void ekb_schema_add_type_mismatch(ekb_strbuf *sb, unsigned types, const json_t *found)
+{
+    ekb_strbuf_adds(sb, "expected ");
+    add_types(sb, types);
+    ekb_strbuf_addf(sb, ", found %s", type_name(found));
 }
 
 void ekb_schema_add_enum(ekb_strbuf *sb, const json_t *arr)

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
-
 /* ECMA white space and line terminators beyond ASCII, as UTF-8. */
 static const char ecma_space[] = "\\s"
                                  "\xC2\xA0"                     /* U+00A0 */
@@ -122,12 +120,8 @@ static char *translate(const char *src, size_t len, size_t *outlen)
             in_class = false;
         ekb_strbuf_addc(&sb, ch);
     }
-    if (sb.failed) {
-        ekb_strbuf_free(&sb);
-        return NULL;
-    }
     *outlen = sb.len;
-    return ekb_strbuf_steal(&sb);
+    return ekb_strbuf_steal(&sb); /* NULL when out of memory */
 }
 
 pcre2_code *ekb_schema_regex_compile(const char *src, size_t len, char **err)

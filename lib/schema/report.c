@@ -6,40 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int seg_reserve(ekb_vctx *c)
-{
-    if (c->nseg < c->capseg)
-        return 0;
-    size_t cap = c->capseg ? c->capseg * 2 : 32;
-    ekb_seg *v = realloc(c->segs, cap * sizeof *v);
-    if (!v)
-        return -1;
-    c->segs = v;
-    c->capseg = cap;
-    return 0;
-}
-
 int ekb_schema_seg_push(ekb_vctx *c, const char *key, size_t len)
 {
-    if (seg_reserve(c) != 0)
+    if (ekb_grow(&c->segs, &c->capseg, c->nseg, sizeof *c->segs, 32) != 0)
         return -1;
     c->segs[c->nseg++] = (ekb_seg){key, len};
     return 0;
 }
 
-int ekb_schema_seg_push_index(ekb_vctx *c, size_t i)
-{
-    if (seg_reserve(c) != 0)
-        return -1;
-    c->segs[c->nseg++] = (ekb_seg){NULL, i};
-    return 0;
-}
+/* An index is a segment without a key (see ekb_seg). */
+int ekb_schema_seg_push_index(ekb_vctx *c, size_t i) { return ekb_schema_seg_push(c, NULL, i); }
 
 static char *instance_pointer(const ekb_vctx *c)
 {
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);
-    ekb_strbuf_adds(&sb, "");
     for (size_t i = 0; i < c->nseg; i++) {
         if (c->segs[i].key)
             ekb_strbuf_add_pointer_segment(&sb, c->segs[i].key, c->segs[i].len);
@@ -69,15 +50,9 @@ int ekb_schema_deliver(ekb_vctx *c, ekb_errrec *r)
 {
     if (c->mode == EKB_M_BUF) {
         ekb_errbuf *b = c->buf;
-        if (b->n == b->cap) {
-            size_t cap = b->cap ? b->cap * 2 : 8;
-            ekb_errrec *v = realloc(b->v, cap * sizeof *v);
-            if (!v) {
-                rec_free(r);
-                return -1;
-            }
-            b->v = v;
-            b->cap = cap;
+        if (ekb_grow(&b->v, &b->cap, b->n, sizeof *b->v, 8) != 0) {
+            rec_free(r);
+            return -1;
         }
         b->v[b->n++] = *r;
         return 0;
@@ -121,6 +96,18 @@ int ekb_schema_emit(ekb_vctx *c, const ekb_node *n, const char *kw, const char *
     return ekb_schema_deliver(c, &r);
 }
 
+int ekb_schema_eval_into(ekb_vctx *c, ekb_errbuf *buf, const ekb_node *n, const json_t *inst, ekb_ann *a)
+{
+    int mode = c->mode;
+    ekb_errbuf *outer = c->buf;
+    c->mode = EKB_M_BUF;
+    c->buf = buf;
+    int r = ekb_schema_eval(c, n, inst, a);
+    c->mode = mode;
+    c->buf = outer;
+    return r;
+}
+
 /* ---- closest branch ---- */
 
 static bool root_type_error(const ekb_errbuf *b, size_t depth)
@@ -140,8 +127,6 @@ int ekb_schema_report_closest(ekb_vctx *c, const ekb_node *n, const char *kw, ek
         ekb_strbuf_addf(&sb, "no schema to match in %s", kw);
         return ekb_schema_emit(c, n, kw, kw, inst, false, 0, &sb);
     }
-    int mode = c->mode;
-    ekb_errbuf *outer = c->buf;
     ekb_errbuf *bufs = calloc(nb, sizeof *bufs);
     ekb_ann *anns = a ? calloc(nb, sizeof *anns) : NULL;
     int r = 0;
@@ -153,12 +138,7 @@ int ekb_schema_report_closest(ekb_vctx *c, const ekb_node *n, const char *kw, ek
     bool best_mis = true, all_type = true;
     unsigned types = 0;
     for (size_t i = 0; i < nb; i++) {
-        c->mode = EKB_M_BUF;
-        c->buf = &bufs[i];
-        int e = ekb_schema_eval(c, br[i], inst, a ? &anns[i] : NULL);
-        c->mode = mode;
-        c->buf = outer;
-        if (e < 0) {
+        if (ekb_schema_eval_into(c, &bufs[i], br[i], inst, a ? &anns[i] : NULL) < 0) {
             r = -1;
             goto out;
         }
@@ -176,9 +156,7 @@ int ekb_schema_report_closest(ekb_vctx *c, const ekb_node *n, const char *kw, ek
         /* no branch takes this type: one error naming them all */
         ekb_strbuf sb;
         ekb_strbuf_init(&sb);
-        ekb_strbuf_adds(&sb, "expected ");
-        ekb_schema_add_types(&sb, types);
-        ekb_strbuf_addf(&sb, ", found %s", ekb_schema_type_name(inst));
+        ekb_schema_add_type_mismatch(&sb, types, inst);
         r = ekb_schema_emit(c, n, kw, kw, inst, false, types, &sb);
     } else if (bufs[best].n == 0) {
         ekb_strbuf sb;

@@ -4,6 +4,7 @@
  * fetch callback, then to a file under base_dir. */
 #include "schema_private.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,18 +60,14 @@ int ekb_schema_map_put(ekb_compiler *cp, const json_t *key, ekb_node *node)
 
 /* ---- registries ---- */
 
-#define GROW(arr, n, cap, fail)                                      \
-    do {                                                             \
-        if ((n) == (cap)) {                                          \
-            size_t ncap_ = (cap) ? (cap) * 2 : 16;                   \
-            void *nv_ = realloc((arr), ncap_ * sizeof *(arr));       \
-            if (!nv_) {                                              \
-                fail;                                                \
-            }                                                        \
-            (arr) = nv_;                                             \
-            (cap) = ncap_;                                           \
-        }                                                            \
-    } while (0)
+/* Makes room for one more element of a registry, or reports out of memory. */
+static int grow(ekb_compiler *cp, void *items, size_t *cap, size_t n, size_t size)
+{
+    if (ekb_grow(items, cap, n, size, 16) == 0)
+        return 0;
+    ekb_schema_oom(cp);
+    return -1;
+}
 
 static ekb_resource *find_resource(const ekb_schema *s, const char *uri)
 {
@@ -85,7 +82,8 @@ int ekb_schema_add_resource(ekb_compiler *cp, const char *uri, const json_t *jso
     ekb_schema *s = cp->s;
     if (find_resource(s, uri))
         return 0; /* the first declaration wins */
-    GROW(s->res, s->nres, s->capres, ekb_schema_oom(cp); return -1);
+    if (grow(cp, &s->res, &s->capres, s->nres, sizeof *s->res) != 0)
+        return -1;
     char *u = strdup(uri);
     if (!u) {
         ekb_schema_oom(cp);
@@ -98,7 +96,8 @@ int ekb_schema_add_resource(ekb_compiler *cp, const char *uri, const json_t *jso
 int ekb_schema_add_anchor(ekb_compiler *cp, const char *base, const char *name, ekb_node *node, bool dynamic)
 {
     ekb_schema *s = cp->s;
-    GROW(s->anchors, s->nanchors, s->capanchors, ekb_schema_oom(cp); return -1);
+    if (grow(cp, &s->anchors, &s->capanchors, s->nanchors, sizeof *s->anchors) != 0)
+        return -1;
     char *u = ekb_asprintf("%s#%s", base, name);
     if (!u) {
         ekb_schema_oom(cp);
@@ -106,7 +105,8 @@ int ekb_schema_add_anchor(ekb_compiler *cp, const char *base, const char *name, 
     }
     s->anchors[s->nanchors++] = (ekb_anchor){u, node};
     if (dynamic) {
-        GROW(s->dyn, s->ndyn, s->capdyn, ekb_schema_oom(cp); return -1);
+        if (grow(cp, &s->dyn, &s->capdyn, s->ndyn, sizeof *s->dyn) != 0)
+            return -1;
         s->dyn[s->ndyn++] = (ekb_dyn_anchor){node->rid, name, node};
     }
     return 0;
@@ -114,7 +114,8 @@ int ekb_schema_add_anchor(ekb_compiler *cp, const char *base, const char *name, 
 
 int ekb_schema_add_pending(ekb_compiler *cp, ekb_node *node, const char *base, const char *ref, bool dynamic)
 {
-    GROW(cp->pend, cp->npend, cp->cappend, ekb_schema_oom(cp); return -1);
+    if (grow(cp, &cp->pend, &cp->cappend, cp->npend, sizeof *cp->pend) != 0)
+        return -1;
     char *u = ekb_schema_uri_resolve(base, ref);
     if (!u) {
         ekb_schema_oom(cp);
@@ -148,7 +149,11 @@ static void add_dirs(ekb_compiler *cp)
 ekb_node *ekb_schema_add_document(ekb_compiler *cp, json_t *doc, const char *uri, bool owned)
 {
     ekb_schema *s = cp->s;
-    GROW(s->docs, s->ndocs, s->capdocs, ekb_schema_oom(cp); if (owned) json_decref(doc); return NULL);
+    if (grow(cp, &s->docs, &s->capdocs, s->ndocs, sizeof *s->docs) != 0) {
+        if (owned)
+            json_decref(doc);
+        return NULL;
+    }
     s->docs[s->ndocs++] = owned ? doc : json_incref(doc);
     bool first = s->ndocs == 1;
     int rid = s->nrid++;
@@ -239,13 +244,31 @@ static int load_external(ekb_compiler *cp, const char *docuri)
 
 /* ---- references ---- */
 
-static const char *ref_text(const ekb_node *n, bool dynamic)
-{
-    const json_t *v = json_object_get(n->src, dynamic ? "$dynamicRef" : "$ref");
-    return v ? json_string_value(v) : "";
-}
+static const char *ref_kw(bool dynamic) { return dynamic ? "$dynamicRef" : "$ref"; }
 
-static const char *where(const char *path) { return path[0] ? path : "/"; }
+/* "cannot resolve '$ref' '<text>' at <where>: " and the reason. */
+static void fail_ref(ekb_compiler *cp, const ekb_node *from, bool dynamic, const char *fmt, ...) EKB_PRINTF(4, 5);
+
+static void fail_ref(ekb_compiler *cp, const ekb_node *from, bool dynamic, const char *fmt, ...)
+{
+    if (cp->failed)
+        return;
+    const json_t *v = json_object_get(from->src, ref_kw(dynamic));
+    ekb_strbuf sb;
+    ekb_strbuf_init(&sb);
+    ekb_strbuf_addf(&sb, "cannot resolve '%s' '%s' at %s: ", ref_kw(dynamic), v ? json_string_value(v) : "",
+                    ekb_schema_where(from->path));
+    va_list ap;
+    va_start(ap, fmt);
+    ekb_strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    char *msg = ekb_strbuf_steal(&sb);
+    if (msg)
+        ekb_schema_fail(cp, "%s", msg);
+    else
+        ekb_schema_oom(cp);
+    free(msg);
+}
 
 /* Follows a JSON pointer (already percent-decoded) from a resource root. */
 static ekb_node *follow_pointer(ekb_compiler *cp, const ekb_resource *res, const char *ptr, size_t plen,
@@ -323,8 +346,7 @@ static ekb_node *follow_pointer(ekb_compiler *cp, const ekb_resource *res, const
     }
     if (bad) {
         free(base);
-        ekb_schema_fail(cp, "cannot resolve '%s' '%s' at %s: no schema at that JSON pointer",
-                        dynamic ? "$dynamicRef" : "$ref", ref_text(from, dynamic), where(from->path));
+        fail_ref(cp, from, dynamic, "no schema at that JSON pointer");
         return NULL;
     }
     ekb_node *n = ekb_schema_map_get(cp, cur); /* NULL for booleans, see compile.c */
@@ -341,7 +363,7 @@ static ekb_node *follow_pointer(ekb_compiler *cp, const ekb_resource *res, const
         if (!p) {
             ekb_schema_oom(cp);
         } else {
-            n = ekb_schema_compile_node(cp, cur, base, p, rid, dynamic ? "$dynamicRef" : "$ref", false);
+            n = ekb_schema_compile_node(cp, cur, base, p, rid, ref_kw(dynamic), false);
             free(p);
         }
     }
@@ -370,12 +392,10 @@ static ekb_node *resolve_one(ekb_compiler *cp, const char *uri, const ekb_node *
     ekb_node *target = NULL;
     if (!res && strncmp(docuri, "ekb:", 4) == 0) {
         /* relative to a document without a base URI: only base_dir could know it */
-        ekb_schema_fail(cp, "cannot resolve '%s' '%s' at %s: %s", dynamic ? "$dynamicRef" : "$ref",
-                        ref_text(from, dynamic), where(from->path),
-                        cp->opt.base_dir ? "no such schema file in the schema folder" : "no schema folder to look in");
+        fail_ref(cp, from, dynamic, "%s",
+                 cp->opt.base_dir ? "no such schema file in the schema folder" : "no schema folder to look in");
     } else if (!res) {
-        ekb_schema_fail(cp, "cannot resolve '%s' '%s' at %s: unknown schema %s", dynamic ? "$dynamicRef" : "$ref",
-                        ref_text(from, dynamic), where(from->path), docuri);
+        fail_ref(cp, from, dynamic, "unknown schema %s", docuri);
     } else if (!frag || !*frag) {
         target = res->node;
         if (!target)
@@ -384,8 +404,7 @@ static ekb_node *resolve_one(ekb_compiler *cp, const char *uri, const ekb_node *
         size_t plen = 0;
         char *ptr = ekb_schema_pct_decode(frag, strlen(frag), &plen);
         if (!ptr)
-            ekb_schema_fail(cp, "cannot resolve '%s' '%s' at %s: bad percent-encoding",
-                            dynamic ? "$dynamicRef" : "$ref", ref_text(from, dynamic), where(from->path));
+            fail_ref(cp, from, dynamic, "bad percent-encoding");
         else
             target = follow_pointer(cp, res, ptr, plen, from, dynamic);
         free(ptr);
@@ -399,9 +418,7 @@ static ekb_node *resolve_one(ekb_compiler *cp, const char *uri, const ekb_node *
                     target = cp->s->anchors[i].node;
             free(key);
             if (!target)
-                ekb_schema_fail(cp, "cannot resolve '%s' '%s' at %s: no anchor '%s' in %s",
-                                dynamic ? "$dynamicRef" : "$ref", ref_text(from, dynamic), where(from->path), frag,
-                                res->uri);
+                fail_ref(cp, from, dynamic, "no anchor '%s' in %s", frag, res->uri);
         }
     }
     free(docuri);

@@ -68,7 +68,7 @@ typedef struct ekb_num {
 } ekb_num;
 
 typedef struct ekb_regex {
-    pcre2_code *code;
+    pcre2_code *code;   /* owned */
     const char *source; /* borrowed from the schema document */
 } ekb_regex;
 
@@ -118,7 +118,7 @@ struct ekb_node {
     ekb_num minimum, maximum, xminimum, xmaximum, multiple_of;
     size_t min_len, max_len, min_items, max_items, min_props, max_props;
     size_t min_contains, max_contains;
-    ekb_regex *pattern;
+    ekb_regex pattern; /* code NULL when there is no 'pattern' */
     ekb_name *required;
     size_t nrequired;
     ekb_prop *props; /* sorted by (len, bytes) for binary search */
@@ -203,6 +203,8 @@ typedef struct ekb_compiler {
 } ekb_compiler;
 
 /* compile.c */
+/* A schema location for a message: "" reads badly, the root is shown as "/". */
+static inline const char *ekb_schema_where(const char *path) { return path[0] ? path : "/"; }
 ekb_node *ekb_schema_compile_node(ekb_compiler *cp, const json_t *j, const char *base,
                                   const char *path, int rid, const char *parent_kw,
                                   bool doc_root);
@@ -228,7 +230,6 @@ char *ekb_schema_uri_resolve(const char *base, const char *ref);
 char *ekb_schema_uri_strip(const char *uri, const char **frag);
 /* Percent-decodes n bytes; NULL on failure (OOM or bad escape). */
 char *ekb_schema_pct_decode(const char *s, size_t n, size_t *outlen);
-bool ekb_schema_uri_has_scheme(const char *s);
 
 /* regex.c */
 /* Compiles an ECMA-262 style pattern; returns NULL and sets *err (malloc'd)
@@ -243,8 +244,6 @@ ekb_format ekb_schema_format_kind(const char *name);
 /* 1 valid, 0 invalid, -1 out of memory. */
 int ekb_schema_format_check(ekb_format f, const char *s, size_t len);
 const char *ekb_schema_format_noun(ekb_format f);
-bool ekb_schema_is_ipv4(const char *s, size_t n);
-bool ekb_schema_is_ipv6(const char *s, size_t n);
 
 /* value.c */
 void ekb_schema_num_of(const json_t *j, ekb_num *out);
@@ -260,8 +259,8 @@ int ekb_schema_find_duplicate(const json_t *arr, size_t *i, size_t *j);
 void ekb_schema_add_subject(ekb_strbuf *sb, const json_t *v);
 void ekb_schema_add_quoted(ekb_strbuf *sb, const char *s, size_t n, size_t max);
 void ekb_schema_add_num(ekb_strbuf *sb, const ekb_num *n);
-void ekb_schema_add_types(ekb_strbuf *sb, unsigned types);
-const char *ekb_schema_type_name(const json_t *v);
+/* "expected <the types>, found <the type of found>" */
+void ekb_schema_add_type_mismatch(ekb_strbuf *sb, unsigned types, const json_t *found);
 void ekb_schema_add_enum(ekb_strbuf *sb, const json_t *arr);
 
 #endif

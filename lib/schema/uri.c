@@ -14,14 +14,15 @@ typedef struct uri_parts {
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-bool ekb_schema_uri_has_scheme(const char *s)
+/* Length of the scheme s starts with (up to its ':'), 0 when none. */
+static size_t scheme_len(const char *s)
 {
     if (!is_alpha(s[0]))
-        return false;
+        return 0;
     size_t i = 1;
     while (is_alpha(s[i]) || is_digit(s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.')
         i++;
-    return s[i] == ':';
+    return s[i] == ':' ? i : 0;
 }
 
 /* The split of RFC 3986 appendix B. */
@@ -29,12 +30,12 @@ static void uri_split(const char *s, uri_parts *p)
 {
     memset(p, 0, sizeof *p);
     const char *c = s;
-    if (ekb_schema_uri_has_scheme(s)) {
-        const char *colon = strchr(s, ':');
+    size_t n = scheme_len(s);
+    if (n > 0) {
         p->has_scheme = true;
         p->scheme = s;
-        p->nscheme = (size_t)(colon - s);
-        c = colon + 1;
+        p->nscheme = n;
+        c = s + n + 1;
     }
     if (c[0] == '/' && c[1] == '/') {
         c += 2;
@@ -111,79 +112,58 @@ static void add_path_clean(ekb_strbuf *sb, const char *p, size_t n)
     free(tmp);
 }
 
+/* The merged path of RFC 3986 5.2.3 (a relative path r on the base b),
+ * cleaned and appended to sb. */
+static void add_path_merged(ekb_strbuf *sb, const uri_parts *b, const uri_parts *r)
+{
+    ekb_strbuf merged;
+    ekb_strbuf_init(&merged);
+    if (b->has_auth && b->npath == 0) {
+        ekb_strbuf_addc(&merged, '/');
+    } else {
+        size_t keep = b->npath;
+        while (keep > 0 && b->path[keep - 1] != '/')
+            keep--;
+        ekb_strbuf_addn(&merged, b->path, keep);
+    }
+    ekb_strbuf_addn(&merged, r->path, r->npath);
+    if (merged.failed)
+        sb->failed = true;
+    else if (merged.s)
+        remove_dot_segments(merged.s, sb);
+    ekb_strbuf_free(&merged);
+}
+
+/* RFC 3986 5.2.2 (each part of the target from the reference r or the base
+ * b), recomposed as in 5.3. */
 char *ekb_schema_uri_resolve(const char *base, const char *ref)
 {
     uri_parts b, r;
     uri_split(base ? base : "", &b);
     uri_split(ref, &r);
+    bool own_auth = r.has_scheme || r.has_auth; /* r's authority, path, query */
+    const uri_parts *scheme = r.has_scheme ? &r : &b;
+    const uri_parts *auth = own_auth ? &r : &b;
+    const uri_parts *query = own_auth || r.npath > 0 || r.has_query ? &r : &b;
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);
-    if (r.has_scheme) {
-        ekb_strbuf_addn(&sb, r.scheme, r.nscheme);
+    if (scheme->has_scheme) {
+        ekb_strbuf_addn(&sb, scheme->scheme, scheme->nscheme);
         ekb_strbuf_addc(&sb, ':');
-        if (r.has_auth) {
-            ekb_strbuf_adds(&sb, "//");
-            ekb_strbuf_addn(&sb, r.auth, r.nauth);
-        }
+    }
+    if (auth->has_auth) {
+        ekb_strbuf_adds(&sb, "//");
+        ekb_strbuf_addn(&sb, auth->auth, auth->nauth);
+    }
+    if (own_auth || (r.npath > 0 && r.path[0] == '/'))
         add_path_clean(&sb, r.path, r.npath);
-        if (r.has_query) {
-            ekb_strbuf_addc(&sb, '?');
-            ekb_strbuf_addn(&sb, r.query, r.nquery);
-        }
-    } else {
-        if (b.has_scheme) {
-            ekb_strbuf_addn(&sb, b.scheme, b.nscheme);
-            ekb_strbuf_addc(&sb, ':');
-        }
-        if (r.has_auth) {
-            ekb_strbuf_adds(&sb, "//");
-            ekb_strbuf_addn(&sb, r.auth, r.nauth);
-            add_path_clean(&sb, r.path, r.npath);
-            if (r.has_query) {
-                ekb_strbuf_addc(&sb, '?');
-                ekb_strbuf_addn(&sb, r.query, r.nquery);
-            }
-        } else {
-            if (b.has_auth) {
-                ekb_strbuf_adds(&sb, "//");
-                ekb_strbuf_addn(&sb, b.auth, b.nauth);
-            }
-            if (r.npath == 0) {
-                ekb_strbuf_addn(&sb, b.path, b.npath);
-                if (r.has_query || b.has_query) {
-                    ekb_strbuf_addc(&sb, '?');
-                    if (r.has_query)
-                        ekb_strbuf_addn(&sb, r.query, r.nquery);
-                    else
-                        ekb_strbuf_addn(&sb, b.query, b.nquery);
-                }
-            } else {
-                if (r.path[0] == '/') {
-                    add_path_clean(&sb, r.path, r.npath);
-                } else {
-                    ekb_strbuf merged;
-                    ekb_strbuf_init(&merged);
-                    if (b.has_auth && b.npath == 0) {
-                        ekb_strbuf_addc(&merged, '/');
-                    } else {
-                        size_t keep = b.npath;
-                        while (keep > 0 && b.path[keep - 1] != '/')
-                            keep--;
-                        ekb_strbuf_addn(&merged, b.path, keep);
-                    }
-                    ekb_strbuf_addn(&merged, r.path, r.npath);
-                    if (merged.failed)
-                        sb.failed = true;
-                    else if (merged.s)
-                        remove_dot_segments(merged.s, &sb);
-                    ekb_strbuf_free(&merged);
-                }
-                if (r.has_query) {
-                    ekb_strbuf_addc(&sb, '?');
-                    ekb_strbuf_addn(&sb, r.query, r.nquery);
-                }
-            }
-        }
+    else if (r.npath == 0)
+        ekb_strbuf_addn(&sb, b.path, b.npath);
+    else
+        add_path_merged(&sb, &b, &r);
+    if (query->has_query) {
+        ekb_strbuf_addc(&sb, '?');
+        ekb_strbuf_addn(&sb, query->query, query->nquery);
     }
     if (r.has_frag) {
         ekb_strbuf_addc(&sb, '#');

@@ -119,13 +119,7 @@ static int property_name(ekb_vctx *c, const ekb_node *n, const char *k, size_t l
         r = ekb_schema_eval(c, n->prop_names, name, NULL);
     } else {
         ekb_errbuf tmp = {0};
-        int mode = c->mode;
-        ekb_errbuf *outer = c->buf;
-        c->mode = EKB_M_BUF;
-        c->buf = &tmp;
-        r = ekb_schema_eval(c, n->prop_names, name, NULL);
-        c->mode = mode;
-        c->buf = outer;
+        r = ekb_schema_eval_into(c, &tmp, n->prop_names, name, NULL);
         for (size_t i = 0; i < tmp.n && r >= 0; i++) {
             ekb_errrec rec = tmp.v[i];
             memset(&tmp.v[i], 0, sizeof tmp.v[i]);
@@ -155,7 +149,8 @@ static int eval_object(ekb_vctx *c, const ekb_node *n, const json_t *inst, ekb_a
     int ok = 1;
     EKB_STEP(c, ok, ekb_schema_check_object(c, n, inst));
     json_t *o = (json_t *)inst;
-    if (n->nprops || n->npprops || n->additional || n->prop_names) {
+    bool props = n->nprops || n->npprops || n->additional;
+    if (props || n->prop_names) {
         for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
             const char *k = json_object_iter_key(it);
             size_t len = json_object_iter_key_len(it);
@@ -163,7 +158,7 @@ static int eval_object(ekb_vctx *c, const ekb_node *n, const json_t *inst, ekb_a
             if (ekb_schema_seg_push(c, k, len) != 0)
                 return -1;
             int r = 1;
-            if (n->nprops || n->npprops || n->additional)
+            if (props)
                 r = one_property(c, n, k, len, v, a);
             if (n->prop_names && r >= 0 && (r == 1 || c->mode != EKB_M_QUIET)) {
                 int r2 = property_name(c, n, k, len, v);
@@ -423,7 +418,7 @@ static int eval_keywords(ekb_vctx *c, const ekb_node *n, const json_t *inst, ekb
         EKB_STEP(c, ok, ekb_schema_check_value(c, n, inst));
     switch (json_typeof(inst)) {
     case JSON_STRING:
-        if (n->flags & (EKB_N_MINLEN | EKB_N_MAXLEN) || n->pattern || n->format)
+        if (n->flags & (EKB_N_MINLEN | EKB_N_MAXLEN) || n->pattern.code || n->format)
             EKB_STEP(c, ok, ekb_schema_check_string(c, n, inst));
         break;
     case JSON_INTEGER:
@@ -455,14 +450,8 @@ static int eval_keywords(ekb_vctx *c, const ekb_node *n, const json_t *inst, ekb
 
 static int scope_push(ekb_vctx *c, int rid)
 {
-    if (c->nscope == c->capscope) {
-        size_t cap = c->capscope ? c->capscope * 2 : 16;
-        int *v = realloc(c->scope, cap * sizeof *v);
-        if (!v)
-            return -1;
-        c->scope = v;
-        c->capscope = cap;
-    }
+    if (ekb_grow(&c->scope, &c->capscope, c->nscope, sizeof *c->scope, 16) != 0)
+        return -1;
     c->scope[c->nscope++] = rid;
     return 0;
 }

@@ -69,6 +69,8 @@ static inline void ekb_schema_seg_pop(ekb_vctx *c) { c->nseg--; }
 int ekb_schema_emit(ekb_vctx *c, const ekb_node *n, const char *kw, const char *err_kw, const json_t *inst,
                     bool at_key, unsigned types, ekb_strbuf *sb);
 int ekb_schema_deliver(ekb_vctx *c, ekb_errrec *r);
+/* ekb_schema_eval with the errors kept in buf, to be looked at first. */
+int ekb_schema_eval_into(ekb_vctx *c, ekb_errbuf *buf, const ekb_node *n, const json_t *inst, ekb_ann *a);
 void ekb_schema_errbuf_free(ekb_errbuf *b);
 /* anyOf/oneOf with no passing branch: evaluates every branch again into a
  * buffer and passes on the errors of the closest one. Returns 0 or -1. */
