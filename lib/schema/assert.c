@@ -50,7 +50,7 @@ int ekb_schema_check_value(ekb_vctx *c, const ekb_node *n, const json_t *inst)
         ekb_strbuf sb;
         ekb_strbuf_init(&sb);
         if (json_is_object(n->const_v) || json_is_array(n->const_v)) {
-            ekb_schema_add_subject(&sb, inst);
+            ekb_schema_add_instance(&sb, c, inst);
             ekb_strbuf_adds(&sb, " is not the value required by const");
         } else {
             ekb_strbuf_adds(&sb, "expected ");
@@ -70,7 +70,7 @@ int ekb_schema_check_value(ekb_vctx *c, const ekb_node *n, const json_t *inst)
             return 0;
         ekb_strbuf sb;
         ekb_strbuf_init(&sb);
-        ekb_schema_add_subject(&sb, inst);
+        ekb_schema_add_instance(&sb, c, inst);
         const json_t *only = k == 1 ? json_array_get(n->enum_v, 0) : NULL;
         if (k == 0) {
             ekb_strbuf_adds(&sb, " is not allowed: enum is empty");
@@ -113,7 +113,7 @@ static int size_error(ekb_vctx *c, const ekb_node *n, const size_kws *k, bool mo
     if (k->what)
         ekb_strbuf_adds(&sb, k->what);
     else
-        ekb_schema_add_subject(&sb, inst);
+        ekb_schema_add_instance(&sb, c, inst);
     ekb_strbuf_addf(&sb, " has %zu %s, %s than %s %zu", have, have == 1 ? k->one : k->many,
                     more ? "more" : "fewer", kw, limit);
     return ekb_schema_emit(c, n, kw, kw, inst, false, 0, &sb) < 0 ? -1 : 0;
@@ -167,7 +167,7 @@ int ekb_schema_check_string(ekb_vctx *c, const ekb_node *n, const json_t *inst)
                 return 0;
             ekb_strbuf sb;
             ekb_strbuf_init(&sb);
-            ekb_schema_add_subject(&sb, inst);
+            ekb_schema_add_instance(&sb, c, inst);
             ekb_strbuf_adds(&sb, m == 0 ? " does not match pattern " : " could not be matched within limits: pattern ");
             ekb_schema_add_quoted(&sb, n->pattern.source, strlen(n->pattern.source), 0);
             if (ekb_schema_emit(c, n, "pattern", "pattern", inst, false, 0, &sb) < 0)
@@ -184,7 +184,7 @@ int ekb_schema_check_string(ekb_vctx *c, const ekb_node *n, const json_t *inst)
                 return 0;
             ekb_strbuf sb;
             ekb_strbuf_init(&sb);
-            ekb_schema_add_subject(&sb, inst);
+            ekb_schema_add_instance(&sb, c, inst);
             const char *noun = ekb_schema_format_noun(n->format);
             ekb_strbuf_addf(&sb, " is not a valid %s", noun);
             if (ekb_schema_emit(c, n, "format", "format", inst, false, 0, &sb) < 0)
@@ -201,7 +201,7 @@ static int number_error(ekb_vctx *c, const ekb_node *n, const char *kw, const js
         return 0;
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);
-    ekb_schema_add_subject(&sb, inst);
+    ekb_schema_add_instance(&sb, c, inst);
     if (strcmp(kw, "multipleOf") == 0)
         ekb_strbuf_addf(&sb, " %s ", what);
     else

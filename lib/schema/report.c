@@ -17,6 +17,24 @@ int ekb_schema_seg_push(ekb_vctx *c, const char *key, size_t len)
 /* An index is a segment without a key (see ekb_seg). */
 int ekb_schema_seg_push_index(ekb_vctx *c, size_t i) { return ekb_schema_seg_push(c, NULL, i); }
 
+void ekb_schema_add_instance(ekb_strbuf *sb, const ekb_vctx *c, const json_t *inst)
+{
+    const ekb_seg *last = c->nseg ? &c->segs[c->nseg - 1] : NULL;
+    if (last && last->key && !c->key_as_instance) {
+        bool plain = last->len > 0;
+        for (size_t i = 0; i < last->len && plain; i++) {
+            char k = last->key[i];
+            plain = (k >= 'a' && k <= 'z') || (k >= 'A' && k <= 'Z') || (k >= '0' && k <= '9') || k == '_' || k == '-';
+        }
+        if (plain)
+            ekb_strbuf_addn(sb, last->key, last->len);
+        else
+            ekb_schema_add_quoted(sb, last->key, last->len, 0);
+        ekb_strbuf_addc(sb, ' ');
+    }
+    ekb_schema_add_subject(sb, inst);
+}
+
 static char *instance_pointer(const ekb_vctx *c)
 {
     ekb_strbuf sb;
@@ -161,7 +179,7 @@ int ekb_schema_report_closest(ekb_vctx *c, const ekb_node *n, const char *kw, ek
     } else if (bufs[best].n == 0) {
         ekb_strbuf sb;
         ekb_strbuf_init(&sb);
-        ekb_schema_add_subject(&sb, inst);
+        ekb_schema_add_instance(&sb, c, inst);
         ekb_strbuf_addf(&sb, " matches no schema in %s", kw);
         r = ekb_schema_emit(c, n, kw, kw, inst, false, 0, &sb);
     } else {

@@ -115,6 +115,8 @@ static int property_name(ekb_vctx *c, const ekb_node *n, const char *k, size_t l
     if (!name)
         return -1;
     int r;
+    bool outer = c->key_as_instance;
+    c->key_as_instance = true; /* messages say "property name 'Bad' ...", not "Bad 'Bad'" */
     if (c->mode == EKB_M_QUIET) {
         r = ekb_schema_eval(c, n->prop_names, name, NULL);
     } else {
@@ -140,6 +142,7 @@ static int property_name(ekb_vctx *c, const ekb_node *n, const char *k, size_t l
         }
         ekb_schema_errbuf_free(&tmp);
     }
+    c->key_as_instance = outer;
     json_decref(name);
     return r;
 }
@@ -329,7 +332,7 @@ static int eval_one_of(ekb_vctx *c, const ekb_node *n, const json_t *inst, ekb_a
     }
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);
-    ekb_schema_add_subject(&sb, inst);
+    ekb_schema_add_instance(&sb, c, inst);
     ekb_strbuf_addf(&sb, " matches oneOf branches %s and %zu, expected exactly one", which.s ? which.s : "", last);
     ekb_strbuf_free(&which);
     return ekb_schema_emit(c, n, "oneOf", "oneOf", inst, false, 0, &sb) < 0 ? -1 : 0;
@@ -344,7 +347,7 @@ static int eval_not(ekb_vctx *c, const ekb_node *n, const json_t *inst)
         return 0;
     ekb_strbuf sb;
     ekb_strbuf_init(&sb);
-    ekb_schema_add_subject(&sb, inst);
+    ekb_schema_add_instance(&sb, c, inst);
     ekb_strbuf_adds(&sb, " matches the schema in not, expected it not to");
     return ekb_schema_emit(c, n, "not", "not", inst, false, 0, &sb) < 0 ? -1 : 0;
 }

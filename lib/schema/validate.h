@@ -57,11 +57,15 @@ typedef struct ekb_vctx {
     pcre2_match_data *md;
     unsigned depth;
     bool stopped; /* the callback asked to stop */
+    bool key_as_instance; /* propertyNames: the instance is the key itself */
 } ekb_vctx;
 
 /* report.c */
 int ekb_schema_seg_push(ekb_vctx *c, const char *key, size_t len);
 int ekb_schema_seg_push_index(ekb_vctx *c, size_t i);
+/* The value being validated as the subject of a message, named by its
+ * member when it is one: "fail_rate 1.7", "resolvable 'yes'". */
+void ekb_schema_add_instance(ekb_strbuf *sb, const ekb_vctx *c, const json_t *inst);
 static inline void ekb_schema_seg_pop(ekb_vctx *c) { c->nseg--; }
 /* Reports an error whose message is in sb (always consumed). kw names the
  * keyword, and with n gives the schema location; n's own location when kw

@@ -72,7 +72,7 @@ commit_case() {
     ok "$1"
 }
 
-broken_line='entries/demo/broker-refused.json:27:20: error: 1.7 is above maximum 1 (/dead_ends/0/fail_rate) [schema.maximum]'
+broken_line='entries/demo/broker-refused.json:27:20: error: fail_rate 1.7 is above maximum 1 (/dead_ends/0/fail_rate) [schema.maximum]'
 missing_line="entries/demo/broker-timeout.json:49:7: error: no entry 'demo/broker-refused' in the corpus [corpus.link-missing]"
 
 run_form() {

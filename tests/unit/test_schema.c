@@ -118,7 +118,7 @@ static void test_assertion_messages(void **state)
 {
     (void)state;
     expect_one("{\"properties\":{\"c\":{\"maximum\":1}}}", "{\"c\":1.7}", "/c", "maximum", "/properties/c/maximum",
-               "1.7 is above maximum 1", false);
+               "c 1.7 is above maximum 1", false);
     expect_one("{\"type\":[\"string\",\"null\"]}", "3", "", "type", "/type", "expected string or null, found number",
                false);
     expect_one("{\"required\":[\"id\",\"regex\"]}", "{\"id\":\"x\"}", "", "required", "/required",
