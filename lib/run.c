@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "parallel.h"
+#include "report.h"
 
 static void run_free(ekb_run *run)
 {
@@ -19,11 +20,8 @@ static int run_abort(ekb_run *run, int oom)
         fprintf(stderr, "%s: out of memory\n", run->cli.prog);
     } else {
         ekb_diags_sort(&run->diags);
-        for (size_t i = 0; i < run->diags.n; i++) {
-            const ekb_diag *g = &run->diags.v[i];
-            fprintf(stderr, "%s: %s: %s [%s]\n", *g->path ? g->path : run->cli.prog,
-                    ekb_severity_name(g->severity), g->message, g->rule);
-        }
+        for (size_t i = 0; i < run->diags.n; i++)
+            ekb_report_write_diag(stderr, run->cli.prog, &run->diags.v[i]);
     }
     run_free(run);
     return EKB_EXIT_TROUBLE;

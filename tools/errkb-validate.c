@@ -142,7 +142,7 @@ static int schema_mode(validate_opts *o)
         free(units);
     } else {
         for (size_t i = 0; i < d->n; i++)
-            fprintf(stderr, "%s: error: %s [%s]\n", d->v[i].path, d->v[i].message, d->v[i].rule);
+            ekb_report_write_diag(stderr, cli->prog, &d->v[i]);
     }
     ekb_schema_free(schema);
     ekb_doc_free(sdoc);
