@@ -30,17 +30,9 @@ void ekb_diags_free(ekb_diags *d)
 
 static int diags_reserve(ekb_diags *d, size_t extra)
 {
-    if (d->n + extra <= d->cap)
-        return 0;
-    size_t cap = d->cap ? d->cap : 16;
-    while (cap < d->n + extra)
-        cap *= 2;
-    ekb_diag *v = realloc(d->v, cap * sizeof *v);
-    if (!v)
+    if (extra > SIZE_MAX - d->n)
         return -1;
-    d->v = v;
-    d->cap = cap;
-    return 0;
+    return ekb_grow_to(&d->v, &d->cap, d->n + extra, sizeof *d->v, 16);
 }
 
 static char *dup_or_null(const char *s, bool *failed)

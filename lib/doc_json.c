@@ -39,7 +39,7 @@ static unsigned read_hex4(scanner *sc)
     for (int k = 0; k < 4; k++) {
         if (sc->i >= sc->n)
             return 0xFFFFFFFF;
-        int h = ekb_json_hex_digit((unsigned char)sc->s[sc->i]);
+        int h = ekb_hex_digit((unsigned char)sc->s[sc->i]);
         if (h < 0)
             return 0xFFFFFFFF;
         v = v * 16 + (unsigned)h;

@@ -57,7 +57,7 @@ static int hex4(const unsigned char *s)
 {
     int v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = ekb_json_hex_digit(s[k]);
+        int h = ekb_hex_digit(s[k]);
         if (h < 0)
             return -1;
         v = v * 16 + h;

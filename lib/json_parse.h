@@ -13,23 +13,10 @@
  * the caller then asks jansson, which reports the cause. */
 json_t *ekb_json_parse(const char *text, size_t len);
 
-/* The JSON grammar's lexical pieces, shared with the position scanner
- * (doc_json.c). */
+/* JSON white space, shared with the position scanner (doc_json.c). */
 static inline bool ekb_json_is_ws(unsigned char c)
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-/* The value of a hex digit, -1 for anything else. */
-static inline int ekb_json_hex_digit(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 #endif

@@ -37,14 +37,17 @@ void ekb_strbuf_reset(ekb_strbuf *sb)
         sb->s[0] = '\0';
 }
 
-int ekb_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
+int ekb_grow_to(void *items, size_t *cap, size_t need, size_t size, size_t first)
 {
-    if (n < *cap)
+    if (need <= *cap)
         return 0;
-    if (*cap > SIZE_MAX / 2)
-        return -1;
-    size_t want = *cap ? *cap * 2 : first;
-    if (want <= n || want > SIZE_MAX / size)
+    size_t want = *cap ? *cap : first ? first : 1;
+    while (want < need) {
+        if (want > SIZE_MAX / 2)
+            return -1;
+        want *= 2;
+    }
+    if (want > SIZE_MAX / size)
         return -1;
     /* items points at a pointer of some object type: read and write it as
      * bytes, which every pointer type allows */
@@ -56,6 +59,11 @@ int ekb_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
     memcpy(items, &p, sizeof p);
     *cap = want;
     return 0;
+}
+
+int ekb_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+    return n == SIZE_MAX ? -1 : ekb_grow_to(items, cap, n + 1, size, first);
 }
 
 bool ekb_strbuf_reserve(ekb_strbuf *sb, size_t extra)

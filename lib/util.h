@@ -46,6 +46,8 @@ static inline bool ekb_strbuf_failed(const ekb_strbuf *sb) { return sb->failed; 
  *         return -1;
  *     v->items[v->n++] = x; */
 int ekb_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
+/* The same for room for need elements in all (need may be 0). */
+int ekb_grow_to(void *items, size_t *cap, size_t need, size_t size, size_t first);
 
 /* malloc'd printf; NULL on failure. */
 char *ekb_asprintf(const char *fmt, ...) EKB_PRINTF(1, 2);
@@ -70,6 +72,18 @@ int ekb_write_file_atomic(const char *path, const void *data, size_t len);
  * the end of a subject in ways valgrind reports (harmless, within the page,
  * unless PCRE2 was built for valgrind): callers then interpret instead. */
 bool ekb_running_on_valgrind(void);
+
+/* The value of a hex digit, -1 for anything else. */
+static inline int ekb_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
 
 /* Length of the valid UTF-8 sequence at s (n > 0 bytes left), 0 when
  * invalid: no overlong forms, no surrogates, nothing above U+10FFFF. */

@@ -71,16 +71,6 @@ int ekb_drift_lock_add(ekb_drift_lock *l, const char *id, const char *pointer, u
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Parses one line s[0..n) (no newline). Returns 0, 1 when reported, -1. */
 static int parse_line(ekb_drift_lock *l, const char *path, unsigned lineno, const char *s, size_t n, ekb_diags *d)
@@ -119,7 +109,7 @@ static int parse_line(ekb_drift_lock *l, const char *path, unsigned lineno, cons
     uint64_t fp = 0;
     bool ok = fl[2] == 16;
     for (size_t j = 0; ok && j < 16; j++) {
-        int h = hexval(f[2][j]);
+        int h = ekb_hex_digit(f[2][j]);
         ok = h >= 0;
         fp = fp << 4 | (uint64_t)(h < 0 ? 0 : h);
     }

@@ -122,7 +122,6 @@ static bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
 static bool is_alpha(char c) { return is_lower(c) || is_upper(c); }
 static bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
 static bool is_word(char c) { return is_alnum(c) || c == '_'; }
-static bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 /* --- adding tokens --- */
 
@@ -178,7 +177,7 @@ static bool is_number(const char *s, size_t n)
 {
     if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
         for (size_t i = 2; i < n; i++)
-            if (!is_hex(s[i]))
+            if (ekb_hex_digit(s[i]) < 0)
                 return false;
         return true;
     }

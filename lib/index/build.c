@@ -15,22 +15,9 @@ unsigned char *ekb_bytes_add(ekb_bytes *b, size_t n)
     if (b->failed)
         return NULL;
     /* even for n == 0 the buffer exists: NULL always means failure */
-    if (!b->p || n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap - b->len < n) {
-            if (cap > SIZE_MAX / 2) {
-                b->failed = true;
-                return NULL;
-            }
-            cap *= 2;
-        }
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return NULL;
-        }
-        b->p = p;
-        b->cap = cap;
+    if (n > SIZE_MAX - b->len - 1 || ekb_grow_to(&b->p, &b->cap, b->len + n ? b->len + n : 1, 1, 256) != 0) {
+        b->failed = true;
+        return NULL;
     }
     unsigned char *at = b->p + b->len;
     memset(at, 0, n);

@@ -451,16 +451,10 @@ static uint32_t intern(ekb_prefilter *pf, const char *s, size_t len)
             return pf->hash[at] - 1;
         at = (at + 1) & (pf->hash_cap - 1);
     }
-    if (pf->pool_len + len > pf->pool_cap) {
-        size_t cap = pf->pool_cap ? pf->pool_cap * 2 : 4096;
-        while (cap < pf->pool_len + len)
-            cap *= 2;
-        char *p = realloc(pf->pool, cap);
-        if (!p)
-            return EKB_PF_NONE;
-        pf->pool = p;
-        pf->pool_cap = cap;
-    }
+    /* at least one byte: memcpy below wants a buffer even for an empty atom */
+    size_t need = pf->pool_len + len ? pf->pool_len + len : 1;
+    if (ekb_grow_to(&pf->pool, &pf->pool_cap, need, 1, 4096) != 0)
+        return EKB_PF_NONE;
     /* atom_off has one slot more than there are atoms: the end of the last */
     if (ekb_grow(&pf->atom_off, &pf->atom_cap, pf->n_atoms + 1, sizeof *pf->atom_off, 256) != 0)
         return EKB_PF_NONE;

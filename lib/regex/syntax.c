@@ -398,10 +398,6 @@ static void parse_property(parser *ps, bool negate, ekb_rx_set *s)
         set_invert(s);
 }
 
-static int hexval(int c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10 : -1;
-}
 
 /* Reads up to max digits of the given base; returns the value. */
 static uint32_t read_number(parser *ps, int base, int max, int *count)
@@ -409,7 +405,7 @@ static uint32_t read_number(parser *ps, int base, int max, int *count)
     uint32_t v = 0;
     int n = 0;
     while (n < max && !at_end(ps)) {
-        int d = hexval(ps->p[ps->pos]);
+        int d = ekb_hex_digit(ps->p[ps->pos]);
         if (d < 0 || d >= base)
             break;
         v = v * (uint32_t)base + (uint32_t)d;

@@ -180,16 +180,6 @@ char *ekb_schema_uri_strip(const char *uri, const char **frag)
     return ekb_strndup(uri, h ? (size_t)(h - uri) : strlen(uri));
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 char *ekb_schema_pct_decode(const char *s, size_t n, size_t *outlen)
 {
@@ -199,8 +189,8 @@ char *ekb_schema_pct_decode(const char *s, size_t n, size_t *outlen)
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            int a = i + 1 < n ? hexval(s[i + 1]) : -1;
-            int b = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int a = i + 1 < n ? ekb_hex_digit(s[i + 1]) : -1;
+            int b = i + 2 < n ? ekb_hex_digit(s[i + 2]) : -1;
             if (a < 0 || b < 0) {
                 free(d);
                 return NULL;

@@ -1,5 +1,5 @@
 /* test_util.c: the small helpers every part of the library uses: growable
- * arrays, UTF-8 encoding and checking. */
+ * arrays, hex digits, UTF-8 encoding and checking. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,6 +41,36 @@ static void grow_refuses_overflow(void **state)
     assert_int_equal(cap, SIZE_MAX / 2 + 1);
 }
 
+static void grow_to_makes_room_for_many(void **state)
+{
+    (void)state;
+    char *v = NULL;
+    size_t cap = 0;
+    assert_int_equal(ekb_grow_to(&v, &cap, 0, 1, 16), 0); /* nothing needed */
+    assert_null(v);
+    assert_int_equal(ekb_grow_to(&v, &cap, 100, 1, 16), 0);
+    assert_int_equal(cap, 128); /* 16 doubled until it holds 100 */
+    memset(v, 'x', 100);
+    assert_int_equal(ekb_grow_to(&v, &cap, 128, 1, 16), 0);
+    assert_int_equal(cap, 128);
+    assert_int_equal(ekb_grow_to(&v, &cap, SIZE_MAX, 1, 16), -1);
+    assert_int_equal(cap, 128);
+    assert_int_equal(v[99], 'x');
+    free(v);
+}
+
+static void hex_digits(void **state)
+{
+    (void)state;
+    const char *digits = "0123456789abcdefABCDEF";
+    const int values[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 10, 11, 12, 13, 14, 15};
+    for (size_t i = 0; digits[i]; i++)
+        assert_int_equal(ekb_hex_digit(digits[i]), values[i]);
+    const int others[] = {'g', 'G', '/', ':', '@', '`', ' ', 0, -1, 0xE4, (char)0xE4};
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++)
+        assert_int_equal(ekb_hex_digit(others[i]), -1);
+}
+
 static void utf8_encode_and_check(void **state)
 {
     (void)state;
@@ -65,6 +95,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(grow_doubles_and_keeps_contents),
         cmocka_unit_test(grow_refuses_overflow),
+        cmocka_unit_test(grow_to_makes_room_for_many),
+        cmocka_unit_test(hex_digits),
         cmocka_unit_test(utf8_encode_and_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
