@@ -134,6 +134,9 @@ int ekb_diags_cap(ekb_diags *d, size_t max_per_file)
 {
     if (max_per_file == 0)
         return 0;
+    /* Compacts in place; out of memory only loses the note, so the list
+     * stays whole (each slot below out owned once) whatever happens. */
+    int r = 0;
     size_t out = 0;
     for (size_t i = 0; i < d->n;) {
         size_t j = i;
@@ -143,34 +146,36 @@ int ekb_diags_cap(ekb_diags *d, size_t max_per_file)
         for (size_t k = i; k < i + keep; k++)
             d->v[out++] = d->v[k];
         if (keep < j - i) {
-            size_t dropped = j - i - keep;
-            size_t errors = 0;
+            size_t dropped = j - i - keep, errors = 0;
             for (size_t k = i + keep; k < j; k++)
                 errors += d->v[k].severity == EKB_ERROR;
-            char *msg = ekb_asprintf("%zu further diagnostics suppressed (%zu errors)", dropped, errors);
-            /* Reuse the first dropped slot for the note: no allocation of a slot. */
+            /* the first dropped slot becomes the note: its path stays */
             ekb_diag *note = &d->v[i + keep];
-            if (!msg)
-                return -1;
-            free(note->message);
-            free(note->rule);
-            free(note->pointer);
-            note->message = msg;
-            note->rule = strdup("limits.suppressed");
-            note->pointer = NULL;
-            note->line = note->col = 0;
-            note->severity = EKB_NOTE; /* counts were taken before capping */
-            ekb_diag keep_note = *note;
+            char *msg = ekb_asprintf("%zu further diagnostics suppressed (%zu errors)", dropped, errors);
+            char *rule = strdup("limits.suppressed");
             for (size_t k = i + keep + 1; k < j; k++)
                 diag_free(&d->v[k]);
-            d->v[out++] = keep_note;
-            if (!keep_note.rule)
-                return -1;
+            if (!msg || !rule) {
+                free(msg);
+                free(rule);
+                diag_free(note);
+                r = -1;
+            } else {
+                free(note->message);
+                free(note->rule);
+                free(note->pointer);
+                note->message = msg;
+                note->rule = rule;
+                note->pointer = NULL;
+                note->line = note->col = 0;
+                note->severity = EKB_NOTE; /* counts were taken before capping */
+                d->v[out++] = *note;
+            }
         }
         i = j;
     }
     d->n = out;
-    return 0;
+    return r;
 }
 
 size_t ekb_diags_count(const ekb_diags *d, ekb_severity sev)

@@ -57,7 +57,7 @@ static int check_encoding(ekb_doc *doc, ekb_diags *d, int *oom)
 static bool only_whitespace(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strchr(" \t\r\n", s[i]))
+        if (!ekb_json_is_ws((unsigned char)s[i])) /* strchr would take NUL for one */
             return false;
     return true;
 }

@@ -111,6 +111,11 @@ int ekb_spawn_capture(char *const argv[], size_t max_bytes, ekb_spawn_result *re
                 }
             }
         }
+        /* closed before waiting: should poll have failed, a child still
+         * writing gets EPIPE rather than blocking on a full pipe forever */
+        close(po[0]);
+        close(pe[0]);
+        po[0] = pe[0] = -1;
         int st = 0;
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
@@ -119,8 +124,10 @@ int ekb_spawn_capture(char *const argv[], size_t max_bytes, ekb_spawn_result *re
         res->status = 127;
         ekb_strbuf_addf(&err, "cannot run %s: %s\n", argv[0], strerror(spawn_err));
     }
-    close(po[0]);
-    close(pe[0]);
+    if (po[0] >= 0)
+        close(po[0]);
+    if (pe[0] >= 0)
+        close(pe[0]);
     res->out_len = out.len;
     res->err_len = err.len;
     res->out = ekb_strbuf_steal(&out);

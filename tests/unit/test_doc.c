@@ -143,6 +143,10 @@ static void nul_and_size(void **state)
     assert_int_equal(ekb_doc_load_buffer("a.json", "{\"a\":\n1}\0", 9, EKB_SYNTAX_JSON, &limits, &doc, &d), 1);
     assert_one_diag(&d, "load.nul-byte", 2, 3, "NUL byte at offset 8");
     ekb_diags_free(&d);
+    /* NUL bytes and blanks only: the NUL is the news, not emptiness */
+    assert_int_equal(ekb_doc_load_buffer("a.json", " \0\n", 3, EKB_SYNTAX_JSON, &limits, &doc, &d), 1);
+    assert_one_diag(&d, "load.nul-byte", 1, 2, "NUL byte at offset 1");
+    ekb_diags_free(&d);
     char big[5000];
     memset(big, ' ', sizeof big);
     big[0] = '1';
