@@ -128,7 +128,7 @@ static bool too_deep(const json_t *v, unsigned depth, unsigned max_depth, ekb_st
             ekb_strbuf_add_pointer_segment(path, k, strlen(k));
             if (too_deep(c, depth + 1, max_depth, path))
                 return true;
-            path->len = mark;
+            ekb_strbuf_truncate(path, mark);
         }
     } else {
         for (size_t i = 0; i < json_array_size(v); i++) {
@@ -136,7 +136,7 @@ static bool too_deep(const json_t *v, unsigned depth, unsigned max_depth, ekb_st
             ekb_strbuf_addf(path, "/%zu", i);
             if (too_deep(json_array_get(v, i), depth + 1, max_depth, path))
                 return true;
-            path->len = mark;
+            ekb_strbuf_truncate(path, mark);
         }
     }
     return false;

@@ -108,14 +108,6 @@ static bool record(scanner *sc, ekb_pos key)
     return true;
 }
 
-/* Cuts the pointer being built back to mark, after a member's value. */
-static void cut_path(scanner *sc, size_t mark)
-{
-    sc->path.len = mark;
-    if (sc->path.s)
-        sc->path.s[mark] = '\0';
-}
-
 /* After a member: 1 when a ',' follows (another member), 0 at the closing
  * bracket, -1 at anything else. */
 static int after_member(scanner *sc, char close)
@@ -156,7 +148,7 @@ static bool scan_object(scanner *sc)
         size_t mark = sc->path.len;
         ekb_strbuf_add_pointer_segment(&sc->path, key.s, key.len);
         bool v = scan_value(sc, kpos);
-        cut_path(sc, mark);
+        ekb_strbuf_truncate(&sc->path, mark);
         int next = v ? after_member(sc, '}') : -1;
         if (next > 0)
             continue;
@@ -182,7 +174,7 @@ static bool scan_array(scanner *sc)
         size_t mark = sc->path.len;
         ekb_strbuf_addf(&sc->path, "/%zu", idx);
         bool v = scan_value(sc, sc->pos);
-        cut_path(sc, mark);
+        ekb_strbuf_truncate(&sc->path, mark);
         int next = v ? after_member(sc, ']') : -1;
         if (next <= 0)
             return next == 0;

@@ -361,9 +361,7 @@ int ekb_posmap_build_yaml(const ekb_doc *doc, ekb_posmap *m)
             pframe *f = depth ? &st[depth - 1] : NULL;
             if (f && f->is_map && !f->have_key) {
                 /* a key: remember it; a non-scalar key cannot be addressed */
-                path.len = f->path_mark;
-                if (path.s)
-                    path.s[path.len] = '\0';
+                ekb_strbuf_truncate(&path, f->path_mark);
                 if (ev.type == YAML_SCALAR_EVENT)
                     ekb_strbuf_add_pointer_segment(&path, (const char *)ev.data.scalar.value, ev.data.scalar.length);
                 else
@@ -382,9 +380,7 @@ int ekb_posmap_build_yaml(const ekb_doc *doc, ekb_posmap *m)
                 key_pos = f->key_pos;
                 f->have_key = false;
             } else if (f) {
-                path.len = f->path_mark;
-                if (path.s)
-                    path.s[path.len] = '\0';
+                ekb_strbuf_truncate(&path, f->path_mark);
                 ekb_strbuf_addf(&path, "/%zu", f->index++);
             }
             if (ekb_posmap_add(m, path.s ? path.s : "", path.len, key_pos, at) != 0)

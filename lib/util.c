@@ -30,11 +30,14 @@ void ekb_strbuf_free(ekb_strbuf *sb)
     ekb_strbuf_init(sb);
 }
 
-void ekb_strbuf_reset(ekb_strbuf *sb)
+void ekb_strbuf_reset(ekb_strbuf *sb) { ekb_strbuf_truncate(sb, 0); }
+
+void ekb_strbuf_truncate(ekb_strbuf *sb, size_t len)
 {
-    sb->len = 0;
-    if (sb->s)
-        sb->s[0] = '\0';
+    if (sb->s && len <= sb->len) {
+        sb->len = len;
+        sb->s[len] = '\0';
+    }
 }
 
 int ekb_grow_to(void *items, size_t *cap, size_t need, size_t size, size_t first)

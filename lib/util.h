@@ -24,6 +24,8 @@ typedef struct ekb_strbuf {
 void ekb_strbuf_init(ekb_strbuf *sb);
 void ekb_strbuf_free(ekb_strbuf *sb);
 void ekb_strbuf_reset(ekb_strbuf *sb);
+/* Cuts the string back to its first len bytes (len at most its length). */
+void ekb_strbuf_truncate(ekb_strbuf *sb, size_t len);
 /* Makes room for extra more bytes (and the NUL) at sb->s + sb->len, for a
  * caller that writes there and then advances sb->len; false on failure. */
 bool ekb_strbuf_reserve(ekb_strbuf *sb, size_t extra);

@@ -19,14 +19,6 @@ typedef struct walk {
     ekb_strbuf sp, tp; /* pointers built so far */
 } walk;
 
-static void truncate_to(ekb_strbuf *sb, size_t len)
-{
-    if (sb->s && !sb->failed) {
-        sb->len = len;
-        sb->s[len] = '\0';
-    }
-}
-
 /* Copies the two pointers built so far; 0, or -1 (nothing kept). */
 static int copy_pointers(const walk *w, char **sp, char **tp)
 {
@@ -95,12 +87,12 @@ static int expand(walk *w, size_t si, size_t ti, json_t *sv, json_t *tv, bool un
             ekb_strbuf_addf(&w->tp, "/%zu", k);
             bool beyond = sa && ta && (k >= ns || k >= nt);
             r = expand(w, si + 1, ti + 1, json_array_get(sa, k), json_array_get(ta, k), unpaired || beyond);
-            truncate_to(&w->sp, sl2);
-            truncate_to(&w->tp, tl2);
+            ekb_strbuf_truncate(&w->sp, sl2);
+            ekb_strbuf_truncate(&w->tp, tl2);
         }
     }
-    truncate_to(&w->sp, sl);
-    truncate_to(&w->tp, tl);
+    ekb_strbuf_truncate(&w->sp, sl);
+    ekb_strbuf_truncate(&w->tp, tl);
     return r;
 }
 

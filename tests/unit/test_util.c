@@ -59,6 +59,24 @@ static void grow_to_makes_room_for_many(void **state)
     free(v);
 }
 
+static void strbuf_truncate(void **state)
+{
+    (void)state;
+    ekb_strbuf sb;
+    ekb_strbuf_init(&sb);
+    ekb_strbuf_truncate(&sb, 0); /* nothing there yet: nothing happens */
+    ekb_strbuf_adds(&sb, "/a/b");
+    size_t mark = sb.len;
+    ekb_strbuf_adds(&sb, "/c");
+    ekb_strbuf_truncate(&sb, mark);
+    assert_string_equal(sb.s, "/a/b");
+    ekb_strbuf_truncate(&sb, 99); /* longer than it is: unchanged */
+    assert_string_equal(sb.s, "/a/b");
+    ekb_strbuf_reset(&sb);
+    assert_string_equal(sb.s, "");
+    ekb_strbuf_free(&sb);
+}
+
 static void hex_digits(void **state)
 {
     (void)state;
@@ -97,6 +115,7 @@ int main(void)
         cmocka_unit_test(grow_refuses_overflow),
         cmocka_unit_test(grow_to_makes_room_for_many),
         cmocka_unit_test(hex_digits),
+        cmocka_unit_test(strbuf_truncate),
         cmocka_unit_test(utf8_encode_and_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
