@@ -39,7 +39,7 @@ const char *ekb_schema_format_noun(ekb_format f)
 
 static bool dig(char c) { return c >= '0' && c <= '9'; }
 static bool alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool hexdig(char c) { return dig(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static bool hexdig(char c) { return ekb_hex_digit(c) >= 0; }
 
 /* n ASCII digits at s as a number, or -1. */
 static int digits(const char *s, size_t n)
