@@ -8,6 +8,7 @@
 #include "builder.h"
 #include "parallel.h"
 #include "fsst.h"
+#include "huffman.h"
 #include "policy.h"
 
 unsigned char *ekb_bytes_add(ekb_bytes *b, size_t n)
@@ -278,73 +279,129 @@ static unsigned table_of(const bstr *x)
     return high * 4 > x->len ? 1 : punct * 20 > x->len ? 2 : 0;
 }
 
-/* Encoding the strings, in chunks on every core: each string takes the
- * table that encodes it shortest (the tables were trained on the kinds of
- * text table_of tells apart), and goes into its chunk's buffer as a varint
- * head (length << 2 | table) and the codes; offset[i] is first relative to
- * the chunk. */
+/* Encoding the strings, in chunks on every core, in two passes. The first
+ * gives each string the table that encodes it shortest with FSST (the
+ * tables were trained on the kinds of text table_of tells apart) and counts,
+ * per chunk and table, the Huffman symbols it uses. The second codes each
+ * string's FSST codes with its table's Huffman code. Each pass writes its
+ * chunk's strings as varint(length << 2 | table) and the bytes; offset[i]
+ * is where string i starts in its chunk's buffer. */
 #define POOL_CHUNK 4096
 
 typedef struct pool_job {
     const builder *b;
     const bool *used;
     const ekb_fsst *t;
+    const ekb_huff *h;
+    uint64_t *freq; /* per chunk: EKBF_TABLES × EKBF_HUFF_SYMBOLS counts */
     uint32_t *offset;
-    ekb_bytes *chunk;
+    ekb_bytes *fsst, *coded; /* per chunk: pass 1's and pass 2's strings */
 } pool_job;
 
-static int encode_chunk(void *ctx, size_t chunk, ekb_diags *d)
+static size_t chunk_end(const builder *b, size_t chunk)
+{
+    return (chunk + 1) * POOL_CHUNK < b->n_str ? (chunk + 1) * POOL_CHUNK : b->n_str;
+}
+
+/* Appends varint(n << 2 | table) and bytes[0..n) to out; *at is where. */
+static int append_string(ekb_bytes *out, unsigned table, const unsigned char *bytes, size_t n, uint32_t *at)
+{
+    if (n > UINT32_MAX / 4 || out->len > UINT32_MAX)
+        return -1;
+    unsigned char head[10], *h = head;
+    put_varint(&h, (uint32_t)n << 2 | table);
+    size_t hl = (size_t)(h - head);
+    unsigned char *p = ekb_bytes_add(out, hl + n);
+    if (!p)
+        return -1;
+    *at = (uint32_t)(out->len - hl - n);
+    memcpy(p, head, hl);
+    memcpy(p + hl, bytes, n);
+    return 0;
+}
+
+/* The scratch buffer emptied, with room for need bytes. */
+static unsigned char *scratch_room(ekb_bytes *scratch, size_t need)
+{
+    scratch->len = 0;
+    return ekb_bytes_add(scratch, need);
+}
+
+/* Pass 1: FSST, with the table that encodes the string shortest. */
+static int fsst_chunk(void *ctx, size_t chunk, ekb_diags *d)
 {
     (void)d;
     pool_job *j = ctx;
     const builder *b = j->b;
-    ekb_bytes *out = &j->chunk[chunk];
-    size_t end = (chunk + 1) * POOL_CHUNK < b->n_str ? (chunk + 1) * POOL_CHUNK : b->n_str;
-    for (size_t i = chunk * POOL_CHUNK; i < end; i++) {
+    uint64_t *freq = j->freq + chunk * EKBF_TABLES * EKBF_HUFF_SYMBOLS;
+    ekb_bytes scratch = {0};
+    int r = 0;
+    for (size_t i = chunk * POOL_CHUNK; r == 0 && i < chunk_end(b, chunk); i++) {
         if (!j->used[i])
             continue;
         const unsigned char *src = (const unsigned char *)b->str[i].s;
-        size_t len = b->str[i].len, room = 2 * len + 16;
-        /* encode into the buffer's free end with each table; keep the best */
-        size_t at = out->len;
-        if (!ekb_bytes_add(out, 10 + 2 * room))
-            return -1;
-        unsigned char *best = out->p + at + 10, *try = best + room;
+        size_t len = b->str[i].len, cap = 2 * len + 16;
+        unsigned char *best = scratch_room(&scratch, 2 * cap), *try = best + cap;
+        if (!best) {
+            r = -1;
+            break;
+        }
         size_t m = SIZE_MAX;
-        unsigned k = 0;
+        unsigned table = 0;
         for (unsigned c = 0; c < EKBF_TABLES; c++) {
             size_t mc = ekb_fsst_encode(&j->t[c], src, len, m == SIZE_MAX ? best : try);
             if (mc < m) {
                 if (m != SIZE_MAX)
                     memcpy(best, try, mc);
                 m = mc;
-                k = c;
+                table = c;
             }
         }
-        if (m > UINT32_MAX / 4 || at > UINT32_MAX)
-            return -1;
-        unsigned char head[10], *h = head;
-        put_varint(&h, (uint32_t)m << 2 | k);
-        size_t hl = (size_t)(h - head);
-        memmove(out->p + at + hl, best, m);
-        memcpy(out->p + at, head, hl);
-        out->len = at + hl + m;
-        j->offset[i] = (uint32_t)at;
+        ekb_huff_count(best, m, freq + (size_t)table * EKBF_HUFF_SYMBOLS);
+        r = append_string(&j->fsst[chunk], table, best, m, &j->offset[i]);
     }
-    return 0;
+    ekb_bytes_free(&scratch);
+    return r;
 }
 
-/* SYMT: trains table k on the used strings of kind k (table_of) and
- * writes each table as its count, lengths, then the symbols' bytes back to
- * back. Returns 0 or -1. */
-static int write_symt(builder *b, const bool *used, const unsigned char *kind, ekb_fsst *t)
+/* Pass 2: pass 1's FSST codes, Huffman-coded. */
+static int huff_chunk(void *ctx, size_t chunk, ekb_diags *d)
+{
+    (void)d;
+    pool_job *j = ctx;
+    const builder *b = j->b;
+    ekb_bytes scratch = {0};
+    int r = 0;
+    for (size_t i = chunk * POOL_CHUNK; r == 0 && i < chunk_end(b, chunk); i++) {
+        if (!j->used[i])
+            continue;
+        const unsigned char *p = j->fsst[chunk].p + j->offset[i];
+        uint32_t head = 0;
+        for (unsigned shift = 0;; shift += 7) {
+            unsigned char c = *p++;
+            head |= (uint32_t)(c & 0x7f) << shift;
+            if (!(c & 0x80))
+                break;
+        }
+        size_t n = head >> 2;
+        unsigned char *bits = scratch_room(&scratch, 2 * n + 2);
+        if (!bits) {
+            r = -1;
+            break;
+        }
+        size_t m = ekb_huff_encode(&j->h[head & 3], p, n, bits);
+        r = append_string(&j->coded[chunk], head & 3, bits, m, &j->offset[i]);
+    }
+    ekb_bytes_free(&scratch);
+    return r;
+}
+
+/* Trains table k on the used strings of kind k (table_of). Returns 0 or -1. */
+static int train_tables(const builder *b, const bool *used, const unsigned char *kind, ekb_fsst *t)
 {
     const unsigned char **sv = malloc((b->n_str + 1) * sizeof *sv);
     size_t *lv = malloc((b->n_str + 1) * sizeof *lv);
-    unsigned char *p = sv && lv ? ekb_bytes_add(&b->sec[S_SYMT], 1) : NULL;
-    int r = p ? 0 : -1;
-    if (p)
-        p[0] = EKBF_TABLES;
+    int r = sv && lv ? 0 : -1;
     for (unsigned k = 0; r == 0 && k < EKBF_TABLES; k++) {
         size_t n = 0;
         for (size_t i = 0; i < b->n_str; i++)
@@ -352,32 +409,56 @@ static int write_symt(builder *b, const bool *used, const unsigned char *kind, e
                 sv[n] = (const unsigned char *)b->str[i].s;
                 lv[n++] = b->str[i].len;
             }
-        size_t bytes = 0;
-        if (ekb_fsst_train(&t[k], sv, lv, n) != 0) {
-            r = -1;
-            break;
-        }
-        for (unsigned i = 0; i < t[k].n; i++)
-            bytes += t[k].len[i];
-        if (!(p = ekb_bytes_add(&b->sec[S_SYMT], 1 + (size_t)t[k].n + bytes))) {
-            r = -1;
-            break;
-        }
-        p[0] = (unsigned char)t[k].n;
-        unsigned char *sym = p + 1 + t[k].n;
-        for (unsigned i = 0; i < t[k].n; i++) {
-            p[1 + i] = t[k].len[i];
-            for (unsigned j = 0; j < t[k].len[i]; j++)
-                *sym++ = (unsigned char)(t[k].sym[i] >> (8 * j));
-        }
+        r = ekb_fsst_train(&t[k], sv, lv, n);
     }
     free(sv);
     free(lv);
     return r;
 }
 
+/* SYMT: the table count, then per table its symbol count, the symbols'
+ * lengths, their bytes back to back, and the Huffman code lengths, two to a
+ * byte. Returns 0 or -1. */
+static int write_symt(builder *b, const ekb_fsst *t, const ekb_huff *h)
+{
+    unsigned char *p = ekb_bytes_add(&b->sec[S_SYMT], 1);
+    if (!p)
+        return -1;
+    p[0] = EKBF_TABLES;
+    for (unsigned k = 0; k < EKBF_TABLES; k++) {
+        size_t bytes = 0;
+        for (unsigned i = 0; i < t[k].n; i++)
+            bytes += t[k].len[i];
+        if (!(p = ekb_bytes_add(&b->sec[S_SYMT], 1 + (size_t)t[k].n + bytes + EKBF_HUFF_LEN_BYTES)))
+            return -1;
+        *p++ = (unsigned char)t[k].n;
+        unsigned char *sym = p + t[k].n;
+        for (unsigned i = 0; i < t[k].n; i++) {
+            p[i] = t[k].len[i];
+            for (unsigned j = 0; j < t[k].len[i]; j++)
+                *sym++ = (unsigned char)(t[k].sym[i] >> (8 * j));
+        }
+        memset(sym, 0, EKBF_HUFF_LEN_BYTES);
+        for (unsigned s = 0; s < EKBF_HUFF_SYMBOLS; s++)
+            sym[s / 2] |= (unsigned char)(h[k].len[s] << (s % 2 ? 4 : 0));
+    }
+    return 0;
+}
+
+/* One pass over the chunks on every core. */
+static int each_chunk(size_t n_chunks, int (*fn)(void *, size_t, ekb_diags *), pool_job *job)
+{
+    ekb_diags none;
+    ekb_diags_init(&none);
+    int r = ekb_parallel_for(n_chunks, 0, fn, job, &none);
+    ekb_diags_free(&none);
+    return r;
+}
+
 /* SYMT and STRS: trains the FSST tables on the referenced strings, encodes
- * each string once, then patches every reference with its offset. */
+ * each string with FSST, builds each table's Huffman code from the codes
+ * used, codes each string with it, then patches every reference with its
+ * offset. */
 static int write_pool(builder *b, ekb_index *out)
 {
     int r = -1;
@@ -386,8 +467,10 @@ static int write_pool(builder *b, ekb_index *out)
     unsigned char *kind = malloc(b->n_str + 1);
     uint32_t *offset = malloc((b->n_str + 1) * sizeof *offset);
     ekb_fsst *t = malloc(EKBF_TABLES * sizeof *t);
-    ekb_bytes *chunks = calloc(n_chunks + 1, sizeof *chunks);
-    if (!used || !kind || !offset || !t || !chunks)
+    ekb_huff *h = malloc(EKBF_TABLES * sizeof *h);
+    uint64_t *freq = calloc((n_chunks + 1) * EKBF_TABLES * EKBF_HUFF_SYMBOLS, sizeof *freq);
+    ekb_bytes *fsst = calloc(n_chunks + 1, sizeof *fsst), *coded = calloc(n_chunks + 1, sizeof *coded);
+    if (!used || !kind || !offset || !t || !h || !freq || !fsst || !coded)
         goto done;
     for (size_t i = 0; i < b->n_fix; i++)
         used[b->fix[i].str] = true;
@@ -398,29 +481,31 @@ static int write_pool(builder *b, ekb_index *out)
             kind[i] = (unsigned char)table_of(&b->str[i]);
         }
     out->strings = b->n_fix;
-    if (write_symt(b, used, kind, t) != 0)
+    pool_job job = {b, used, t, h, freq, offset, fsst, coded};
+    if (train_tables(b, used, kind, t) != 0 || each_chunk(n_chunks, fsst_chunk, &job) != 0)
         goto done;
-    pool_job job = {b, used, t, offset, chunks};
-    ekb_diags none;
-    ekb_diags_init(&none);
-    int pr = ekb_parallel_for(n_chunks, 0, encode_chunk, &job, &none);
-    ekb_diags_free(&none);
-    if (pr != 0)
+    /* the counts of every chunk, added in chunk order, into the first */
+    for (size_t c = 1; c < n_chunks; c++)
+        for (size_t s = 0; s < EKBF_TABLES * EKBF_HUFF_SYMBOLS; s++)
+            freq[s] += freq[c * EKBF_TABLES * EKBF_HUFF_SYMBOLS + s];
+    for (unsigned k = 0; k < EKBF_TABLES; k++)
+        if (ekb_huff_build(&h[k], freq + (size_t)k * EKBF_HUFF_SYMBOLS) != 0)
+            goto done;
+    if (write_symt(b, t, h) != 0 || each_chunk(n_chunks, huff_chunk, &job) != 0)
         goto done;
     /* the chunks back to back, in string order: the same bytes whatever the
      * number of threads */
     ekb_bytes *pool = &b->sec[S_STRS];
     for (size_t c = 0; c < n_chunks; c++) {
         size_t base = pool->len;
-        if (base + chunks[c].len > UINT32_MAX)
+        if (base + coded[c].len > UINT32_MAX)
             goto done;
-        unsigned char *q = chunks[c].len ? ekb_bytes_add(pool, chunks[c].len) : NULL;
-        if (chunks[c].len && !q)
+        unsigned char *q = coded[c].len ? ekb_bytes_add(pool, coded[c].len) : NULL;
+        if (coded[c].len && !q)
             goto done;
         if (q)
-            memcpy(q, chunks[c].p, chunks[c].len);
-        size_t end = (c + 1) * POOL_CHUNK < b->n_str ? (c + 1) * POOL_CHUNK : b->n_str;
-        for (size_t i = c * POOL_CHUNK; i < end; i++)
+            memcpy(q, coded[c].p, coded[c].len);
+        for (size_t i = c * POOL_CHUNK; i < chunk_end(b, c); i++)
             if (used[i])
                 offset[i] += (uint32_t)base;
     }
@@ -429,13 +514,18 @@ static int write_pool(builder *b, ekb_index *out)
         ekbf_put32(b->sec[b->fix[i].sec].p + b->fix[i].off, offset[b->fix[i].str]);
     r = 0;
 done:
-    for (size_t c = 0; chunks && c < n_chunks; c++)
-        ekb_bytes_free(&chunks[c]);
-    free(chunks);
+    for (size_t c = 0; fsst && coded && c < n_chunks; c++) {
+        ekb_bytes_free(&fsst[c]);
+        ekb_bytes_free(&coded[c]);
+    }
+    free(fsst);
+    free(coded);
+    free(freq);
     free(used);
     free(kind);
     free(offset);
     free(t);
+    free(h);
     return r;
 }
 

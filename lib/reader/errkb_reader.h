@@ -42,7 +42,7 @@ extern "C" {
 
 /* The index format version this reader implements. It reads every index of
  * the same major version (ignoring what a newer minor version added). */
-#define EKB_READER_FORMAT_MAJOR 1
+#define EKB_READER_FORMAT_MAJOR 2
 #define EKB_READER_FORMAT_MINOR 0
 
 /* ---- errors ---- */

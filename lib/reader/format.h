@@ -6,9 +6,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "errkb_reader.h"
+
 #define EKBF_MAGIC "\x89" "EKBIDX\n" /* 8 bytes */
-#define EKBF_MAJOR 1u
-#define EKBF_MINOR 0u
+/* the version this code writes and reads: the reader's public one */
+#define EKBF_MAJOR ((unsigned)EKB_READER_FORMAT_MAJOR)
+#define EKBF_MINOR ((unsigned)EKB_READER_FORMAT_MINOR)
 
 /* Header. */
 enum {
@@ -66,8 +69,18 @@ enum {
 
 /* A string reference: a byte offset into STRS, or EKBF_NULL for JSON null.
  * There a string is varint(encoded length << 2 | table), then its FSST
- * codes for symbol table `table` of SYMT. */
+ * codes for symbol table `table` of SYMT, Huffman-coded with that table's
+ * code: symbols 0 to 254 are FSST codes, EKBF_HUFF_LITERAL + b the escaped
+ * byte b, EKBF_HUFF_END the end of the string; bits are read from the
+ * highest of each byte down. SYMT stores each table's code lengths (0 to
+ * EKBF_HUFF_MAX_BITS) in EKBF_HUFF_LEN_BYTES bytes, two per byte, the lower
+ * half first. */
 #define EKBF_TABLES 3
+#define EKBF_HUFF_LITERAL 256u
+#define EKBF_HUFF_END 512u
+#define EKBF_HUFF_SYMBOLS 513u
+#define EKBF_HUFF_MAX_BITS 15u
+#define EKBF_HUFF_LEN_BYTES ((EKBF_HUFF_SYMBOLS + 1) / 2)
 #define EKBF_NULL UINT32_MAX
 
 /* ENUM: the names of the five enumerations of the entry format, in this order. */

@@ -157,6 +157,39 @@ static int load_meta(ekb_reader *r, uint32_t sizes[5], ekb_reader_error *err)
     return 0;
 }
 
+/* Table t's Huffman code lengths (two to a byte, the lower half first):
+ * only FSST codes the table has, escaped bytes and the end may have a code;
+ * the end must, unless no symbol has one; the lengths must give a prefix
+ * code (Kraft's sum at most 1). Fills the canonical decoding tables. */
+static int load_huffman(ekb_reader *r, unsigned t, const unsigned char *p, ekb_reader_error *err)
+{
+    size_t off = (size_t)(p - r->base);
+    uint16_t *count = r->huff_count[t];
+    unsigned char len[EKBF_HUFF_SYMBOLS];
+    uint32_t kraft = 0;
+    memset(count, 0, sizeof r->huff_count[t]);
+    for (unsigned s = 0; s < EKBF_HUFF_SYMBOLS; s++) {
+        len[s] = (unsigned char)(p[s / 2] >> (s % 2 ? 4 : 0) & 15);
+        if (len[s] && s >= r->n_sym[t] && s < EKBF_HUFF_LITERAL)
+            return ekbr_fail(err, EKB_READER_ERR_CORRUPT, off + s / 2, "symbol table %u codes a symbol it lacks", t);
+        count[len[s]]++;
+        if (len[s])
+            kraft += 1u << (EKBF_HUFF_MAX_BITS - len[s]);
+    }
+    /* a table that no string uses has no code at all */
+    if ((EKBF_HUFF_SYMBOLS % 2 && p[EKBF_HUFF_SYMBOLS / 2] >> 4) || (kraft && !len[EKBF_HUFF_END]) ||
+        kraft > 1u << EKBF_HUFF_MAX_BITS)
+        return ekbr_fail(err, EKB_READER_ERR_CORRUPT, off, "symbol table %u has a bad Huffman code", t);
+    count[0] = 0;
+    uint16_t start[EKBF_HUFF_MAX_BITS + 2] = {0};
+    for (unsigned l = 1; l <= EKBF_HUFF_MAX_BITS; l++)
+        start[l + 1] = (uint16_t)(start[l] + count[l]);
+    for (unsigned s = 0; s < EKBF_HUFF_SYMBOLS; s++)
+        if (len[s])
+            r->huff_sym[t][start[len[s]]++] = (uint16_t)s;
+    return 0;
+}
+
 static int load_symt(ekb_reader *r, ekb_reader_error *err)
 {
     const unsigned char *p = NULL, *end;
@@ -186,7 +219,11 @@ static int load_symt(ekb_reader *r, ekb_reader_error *err)
             r->sym[t][i] = v;
             bytes += len;
         }
-        p = bytes;
+        if ((size_t)(end - bytes) < EKBF_HUFF_LEN_BYTES)
+            return ekbr_fail(err, EKB_READER_ERR_CORRUPT, off, "symbol table %u is cut short", t);
+        if (load_huffman(r, t, bytes, err))
+            return -1;
+        p = bytes + EKBF_HUFF_LEN_BYTES;
     }
     if (p != end)
         return ekbr_fail(err, EKB_READER_ERR_CORRUPT, off, "bad symbol table size");

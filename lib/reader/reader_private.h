@@ -41,6 +41,10 @@ struct ekb_reader {
     unsigned n_sym[EKBF_TABLES];
     uint64_t sym[EKBF_TABLES][255]; /* FSST symbols, little-endian, zero-padded */
     unsigned char sym_len[EKBF_TABLES][255];
+    /* each table's canonical Huffman code: how many codes of each length,
+     * and the symbols ordered by (length, symbol) */
+    uint16_t huff_count[EKBF_TABLES][EKBF_HUFF_MAX_BITS + 1];
+    uint16_t huff_sym[EKBF_TABLES][EKBF_HUFF_SYMBOLS];
 
     const unsigned char *enums[EKBF_ENUM_COUNT]; /* u32 string references */
     uint32_t n_enum[EKBF_ENUM_COUNT];

@@ -1,44 +1,61 @@
-/* strings.c: decoding FSST-compressed strings of the pool: into a caller
- * buffer, a new copy, or compared with a key as they decode. */
+/* strings.c: decoding the strings of the pool (FSST codes, Huffman-coded):
+ * into a caller buffer, a new copy, or compared with a key as they decode. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "reader_private.h"
 
-/* FSST with symbol table t: code c < n_sym stands for symbol c (1 to 8
- * bytes); code 255 is an escape, the next byte stands for itself. Other
- * codes only appear in a corrupt index and decode to nothing. Writes at most
- * cap bytes to out (none when out is NULL) and returns the full decoded
- * length. */
-static size_t fsst_decode(const ekb_reader *r, unsigned t, const unsigned char *in, uint32_t n, char *out, size_t cap)
+/* A string's code bits being read, from the highest bit of each byte down. */
+typedef struct bit_reader {
+    const unsigned char *p;
+    size_t pos, n_bits;
+} bit_reader;
+
+/* The next piece of a string coded with table t: its bytes into b (1 to 8),
+ * and their count returned; 0 at the string's end, and also where the bits
+ * run out or form no code (only in a corrupt index: the string ends there).
+ * Canonical decoding: the codes of each length are consecutive numbers
+ * following those of the shorter lengths. */
+static unsigned next_piece(const ekb_reader *r, unsigned t, bit_reader *in, unsigned char b[8])
 {
-    const unsigned char *end = in + n;
+    const uint16_t *count = r->huff_count[t];
+    unsigned code = 0, first = 0, index = 0;
+    for (unsigned l = 1; l <= EKBF_HUFF_MAX_BITS && in->pos < in->n_bits; l++) {
+        code |= in->p[in->pos >> 3] >> (7 - (in->pos & 7)) & 1u;
+        in->pos++;
+        if (code >= first && code - first < count[l]) {
+            unsigned s = r->huff_sym[t][index + code - first];
+            if (s >= EKBF_HUFF_END)
+                break;
+            if (s >= EKBF_HUFF_LITERAL) {
+                b[0] = (unsigned char)(s - EKBF_HUFF_LITERAL);
+                return 1;
+            }
+            ekbf_put64(b, r->sym[t][s]); /* load_symt let no other symbol have a code */
+            return r->sym_len[t][s];
+        }
+        index += count[l];
+        first = (first + count[l]) << 1;
+        code <<= 1;
+    }
+    in->pos = in->n_bits;
+    return 0;
+}
+
+/* Decodes n coded bytes with table t: writes at most cap bytes to out (none
+ * when out is NULL) and returns the full decoded length. */
+static size_t decode_string(const ekb_reader *r, unsigned t, const unsigned char *in, uint32_t n, char *out, size_t cap)
+{
+    bit_reader br = {in, 0, (size_t)n * 8};
     size_t k = 0;
+    unsigned char b[8];
+    unsigned m;
     if (!out)
         cap = 0;
-    while (in < end) {
-        unsigned c = *in++;
-        if (c == 255) {
-            if (in == end)
-                break;
-            if (k < cap)
-                out[k] = (char)*in;
-            in++;
-            k++;
-        } else if (c < r->n_sym[t]) {
-            unsigned len = r->sym_len[t][c];
-            uint64_t s = r->sym[t][c];
-            if (cap >= 8 && k <= cap - 8) {
-                unsigned char b[8];
-                ekbf_put64(b, s);
-                memcpy(out + k, b, 8);
-            } else {
-                for (unsigned j = 0; j < len; j++)
-                    if (k + j < cap)
-                        out[k + j] = (char)(s >> (8 * j));
-            }
-            k += len;
-        }
+    while ((m = next_piece(r, t, &br, b)) > 0) {
+        if (k < cap)
+            memcpy(out + k, b, cap - k < m ? cap - k : m);
+        k += m;
     }
     return k;
 }
@@ -50,7 +67,7 @@ size_t ekb_reader_str_len(const ekb_reader *r, ekb_reader_str s)
     const unsigned char *enc;
     if (s == EKB_READER_NULL || ekbr_str_header(r, s, &t, &enc, &enc_len))
         return 0;
-    return fsst_decode(r, t, enc, enc_len, NULL, 0);
+    return decode_string(r, t, enc, enc_len, NULL, 0);
 }
 
 size_t ekb_reader_str_copy(const ekb_reader *r, ekb_reader_str s, char *buf, size_t size)
@@ -64,8 +81,8 @@ size_t ekb_reader_str_copy(const ekb_reader *r, ekb_reader_str s, char *buf, siz
         return 0;
     }
     if (size == 0)
-        return fsst_decode(r, t, enc, enc_len, NULL, 0);
-    size_t got = fsst_decode(r, t, enc, enc_len, buf, size - 1);
+        return decode_string(r, t, enc, enc_len, NULL, 0);
+    size_t got = decode_string(r, t, enc, enc_len, buf, size - 1);
     buf[got < size - 1 ? got : size - 1] = '\0';
     return got;
 }
@@ -77,12 +94,11 @@ char *ekb_reader_str_dup(const ekb_reader *r, ekb_reader_str s)
     const unsigned char *enc;
     if (s == EKB_READER_NULL || ekbr_str_header(r, s, &t, &enc, &enc_len))
         return NULL;
-    size_t len = fsst_decode(r, t, enc, enc_len, NULL, 0);
-    /* a symbol may write up to 8 bytes at once: room for it */
-    char *buf = malloc(len + 9);
+    size_t len = decode_string(r, t, enc, enc_len, NULL, 0);
+    char *buf = malloc(len + 1);
     if (!buf)
         return NULL;
-    fsst_decode(r, t, enc, enc_len, buf, len + 8);
+    decode_string(r, t, enc, enc_len, buf, len);
     buf[len] = '\0';
     return buf;
 }
@@ -94,21 +110,12 @@ int ekb_reader_str_cmp(const ekb_reader *r, ekb_reader_str s, const char *text, 
     const unsigned char *in;
     if (s == EKB_READER_NULL || ekbr_str_header(r, s, &tab, &in, &enc_len))
         return n ? -1 : 0;
-    const unsigned char *end = in + enc_len, *t = (const unsigned char *)text;
+    bit_reader br = {in, 0, (size_t)enc_len * 8};
+    const unsigned char *t = (const unsigned char *)text;
     size_t k = 0;
-    while (in < end) {
-        unsigned c = *in++;
-        unsigned char b[8];
-        unsigned m = 0;
-        if (c == 255) {
-            if (in == end)
-                break;
-            b[0] = *in++;
-            m = 1;
-        } else if (c < r->n_sym[tab]) {
-            ekbf_put64(b, r->sym[tab][c]);
-            m = r->sym_len[tab][c];
-        }
+    unsigned char b[8];
+    unsigned m;
+    while ((m = next_piece(r, tab, &br, b)) > 0) {
         for (unsigned j = 0; j < m; j++, k++) {
             if (k == n)
                 return 1;

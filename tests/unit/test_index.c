@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "corpus.h"
+#include "index/huffman.h"
 #include "index/index.h"
 #include "reader/errkb_reader.h"
 #include "reader/format.h"
@@ -300,6 +301,127 @@ static void flips(void **state)
     built_free(&b);
 }
 
+/* Checks a Huffman code: no code longer than the limit, Kraft's sum exactly
+ * 1 (complete) when two or more symbols are used, no code a prefix of
+ * another, and a code for exactly the symbols used. */
+static void assert_good_code(const ekb_huff *h, const uint64_t *freq)
+{
+    uint64_t kraft = 0;
+    unsigned used = 0;
+    for (unsigned s = 0; s < EKBF_HUFF_SYMBOLS; s++) {
+        assert_int_equal(h->len[s] != 0, freq[s] != 0);
+        assert_true(h->len[s] <= EKBF_HUFF_MAX_BITS);
+        if (h->len[s]) {
+            used++;
+            kraft += (uint64_t)1 << (EKBF_HUFF_MAX_BITS - h->len[s]);
+        }
+    }
+    if (used >= 2)
+        assert_int_equal(kraft, (uint64_t)1 << EKBF_HUFF_MAX_BITS);
+    for (unsigned a = 0; a < EKBF_HUFF_SYMBOLS; a++)
+        for (unsigned b = 0; h->len[a] && b < EKBF_HUFF_SYMBOLS; b++)
+            if (a != b && h->len[b] && h->len[b] >= h->len[a])
+                assert_int_not_equal(h->code[b] >> (h->len[b] - h->len[a]), h->code[a]);
+}
+
+static void huffman_codes(void **state)
+{
+    (void)state;
+    uint64_t freq[EKBF_HUFF_SYMBOLS];
+    ekb_huff h;
+    /* Fibonacci weights give a tree 39 deep: the limit must flatten it */
+    memset(freq, 0, sizeof freq);
+    uint64_t a = 1, b = 1;
+    for (unsigned s = 0; s < 40; s++) {
+        freq[s * 13 % EKBF_HUFF_SYMBOLS] = a;
+        uint64_t c = a + b;
+        a = b;
+        b = c;
+    }
+    assert_int_equal(ekb_huff_build(&h, freq), 0);
+    assert_good_code(&h, freq);
+    bool deepest = false;
+    for (unsigned s = 0; s < EKBF_HUFF_SYMBOLS; s++)
+        deepest |= h.len[s] == EKBF_HUFF_MAX_BITS;
+    assert_true(deepest);
+    /* every symbol once: a flat code of 9 or 10 bits */
+    for (unsigned s = 0; s < EKBF_HUFF_SYMBOLS; s++)
+        freq[s] = 1;
+    assert_int_equal(ekb_huff_build(&h, freq), 0);
+    assert_good_code(&h, freq);
+    /* one symbol (a table whose strings are all empty): one bit */
+    memset(freq, 0, sizeof freq);
+    freq[EKBF_HUFF_END] = 7;
+    assert_int_equal(ekb_huff_build(&h, freq), 0);
+    assert_int_equal(h.len[EKBF_HUFF_END], 1);
+    /* codes of a string: FSST code 3, the escaped byte 0xE4, code 3 again,
+     * then the end; the bits from the highest of each byte down */
+    memset(freq, 0, sizeof freq);
+    freq[3] = 4;
+    freq[EKBF_HUFF_LITERAL + 0xE4] = 2;
+    freq[EKBF_HUFF_END] = 1;
+    freq[7] = 1;
+    assert_int_equal(ekb_huff_build(&h, freq), 0);
+    /* lengths 1, 2, 3, 3: canonical codes 0, 10, 110 (symbol 7), 111 (end) */
+    assert_int_equal(h.len[3], 1);
+    assert_int_equal(h.code[EKBF_HUFF_LITERAL + 0xE4], 2);
+    assert_int_equal(h.code[7], 6);
+    assert_int_equal(h.code[EKBF_HUFF_END], 7);
+    const unsigned char fsst[] = {3, 255, 0xE4, 3};
+    unsigned char out[16];
+    assert_int_equal(ekb_huff_encode(&h, fsst, sizeof fsst, out), 1);
+    assert_int_equal(out[0], 0x4E); /* 0 10 0 111, then a zero bit: 0100 1110 */
+}
+
+/* The Huffman code lengths of table 0 in an index: where they start. */
+static size_t table0_lengths(const unsigned char *ix)
+{
+    uint32_t n_sect = ekbf_get32(ix + EKBF_HDR_SECTIONS);
+    for (uint32_t i = 0; i < n_sect; i++) {
+        const unsigned char *row = ix + EKBF_HDR_SIZE + (size_t)EKBF_SECT_SIZE * i;
+        if (ekbf_get32(row) != EKBF_SEC_SYMT)
+            continue;
+        const unsigned char *p = ix + ekbf_get32(row + 8) + 1; /* past the table count */
+        size_t bytes = 0;
+        for (unsigned k = 0; k < p[0]; k++)
+            bytes += p[1 + k];
+        return (size_t)(p - ix) + 1 + p[0] + bytes;
+    }
+    fail();
+    return 0;
+}
+
+/* A copy of the index with lengths byte `at` set to v, opened with its
+ * checksum made right: the reader must refuse it as corrupt. */
+static void assert_refused_lengths(const built *b, size_t at, unsigned char v)
+{
+    unsigned char *copy = malloc(b->ix.len);
+    assert_non_null(copy);
+    memcpy(copy, b->ix.data, b->ix.len);
+    copy[at] = v;
+    ekbf_put64(copy + EKBF_HDR_CHECKSUM, ekbf_xxh64(copy + 16, b->ix.len - 16));
+    ekb_reader *r;
+    ekb_reader_error err;
+    assert_int_equal(ekb_reader_open_memory(copy, b->ix.len, 0, &r, &err), -1);
+    assert_int_equal(err.code, EKB_READER_ERR_CORRUPT);
+    free(copy);
+}
+
+static void bad_huffman_codes(void **state)
+{
+    (void)state;
+    built b;
+    build_from(bundled_dir, false, &b);
+    size_t lens = table0_lengths(b.ix.data);
+    /* FSST code 255 never exists: a length for it is refused */
+    assert_refused_lengths(&b, lens + 255 / 2, (unsigned char)(b.ix.data[lens + 255 / 2] | 0x30));
+    /* no code for the end of a string */
+    assert_refused_lengths(&b, lens + EKBF_HUFF_END / 2, 0);
+    /* every symbol one bit long: far more codes than a prefix code allows */
+    assert_refused_lengths(&b, lens + EKBF_HUFF_LITERAL / 2, 0x11);
+    built_free(&b);
+}
+
 static void foreign_and_versions(void **state)
 {
     (void)state;
@@ -318,11 +440,13 @@ static void foreign_and_versions(void **state)
     unsigned char *copy = malloc(b.ix.len + 64);
     /* a newer major version is refused, naming both versions */
     memcpy(copy, b.ix.data, b.ix.len);
-    ekbf_put16(copy + EKBF_HDR_MAJOR, 2);
+    ekbf_put16(copy + EKBF_HDR_MAJOR, EKBF_MAJOR + 1);
     ekbf_put64(copy + EKBF_HDR_CHECKSUM, ekbf_xxh64(copy + 16, b.ix.len - 16));
     assert_int_equal(ekb_reader_open_memory(copy, b.ix.len, 0, &r, &err), -1);
     assert_int_equal(err.code, EKB_READER_ERR_VERSION);
-    assert_non_null(strstr(err.text, "2.0"));
+    char newer[16];
+    snprintf(newer, sizeof newer, "%u.0", EKBF_MAJOR + 1);
+    assert_non_null(strstr(err.text, newer));
     /* a newer minor version with a section this reader does not know opens */
     uint32_t n_sect = ekbf_get32(b.ix.data + EKBF_HDR_SECTIONS);
     size_t old_h = EKBF_HDR_SIZE + EKBF_SECT_SIZE * n_sect, new_len = b.ix.len + EKBF_SECT_SIZE + 8;
@@ -611,6 +735,8 @@ int main(int argc, char **argv)
     bundled_dir = argv[1];
     fixture_dir = argv[2];
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(huffman_codes),
+        cmocka_unit_test(bad_huffman_codes),
         cmocka_unit_test(round_trip),
         cmocka_unit_test(round_trip_samples),
         cmocka_unit_test(determinism),
