@@ -1,7 +1,7 @@
 /* build.c: compiling a loaded corpus into the index: entries in id order,
- * strings interned once and FSST-compressed, sections laid out, header and
- * checksum written. Deterministic: nothing depends on file order, locale,
- * time or machine. */
+ * strings interned once and compressed (FSST, then Huffman), sections laid
+ * out, header and checksum written. Deterministic: nothing depends on file
+ * order, locale, time or machine. */
 #include <stdlib.h>
 #include <string.h>
 

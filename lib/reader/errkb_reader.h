@@ -20,9 +20,9 @@
  * threads may use one reader at once. An ekb_reader_matcher holds per-thread
  * scratch (PCRE2 match data): one per thread.
  *
- * Strings: the index stores each string FSST-compressed. Decode with
- * ekb_reader_str_copy() into a buffer of yours (no allocation), or
- * ekb_reader_str_dup() (new, free()). Strings are UTF-8, without NUL bytes. */
+ * Strings: the index stores each string compressed (FSST, then Huffman).
+ * Decode with ekb_reader_str_copy() into a buffer of yours (no allocation),
+ * or ekb_reader_str_dup() (new, free()). Strings are UTF-8, without NUL bytes. */
 #ifndef ERRKB_READER_H
 #define ERRKB_READER_H
 
