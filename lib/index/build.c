@@ -281,11 +281,12 @@ static unsigned table_of(const bstr *x)
 
 /* Encoding the strings, in chunks on every core, in two passes. The first
  * gives each string the table that encodes it shortest with FSST (the
- * tables were trained on the kinds of text table_of tells apart) and counts,
- * per chunk and table, the Huffman symbols it uses. The second codes each
- * string's FSST codes with its table's Huffman code. Each pass writes its
- * chunk's strings as varint(length << 2 | table) and the bytes; offset[i]
- * is where string i starts in its chunk's buffer. */
+ * tables were trained on the kinds of text table_of tells apart), keeps the
+ * codes in its chunk's buffer and counts, per chunk and table, the Huffman
+ * symbols they use. The second codes them with their table's Huffman code
+ * into the chunk's final buffer, as varint(length << 2 | table) and the
+ * bits. After each pass offset[i] is where string i starts in its chunk's
+ * buffer. */
 #define POOL_CHUNK 4096
 
 typedef struct pool_job {
@@ -294,7 +295,8 @@ typedef struct pool_job {
     const ekb_fsst *t;
     const ekb_huff *h;
     uint64_t *freq; /* per chunk: EKBF_TABLES × EKBF_HUFF_SYMBOLS counts */
-    uint32_t *offset;
+    uint32_t *offset, *fsst_len;
+    unsigned char *table;
     ekb_bytes *fsst, *coded; /* per chunk: pass 1's and pass 2's strings */
 } pool_job;
 
@@ -303,14 +305,12 @@ static size_t chunk_end(const builder *b, size_t chunk)
     return (chunk + 1) * POOL_CHUNK < b->n_str ? (chunk + 1) * POOL_CHUNK : b->n_str;
 }
 
-/* Appends varint(n << 2 | table) and bytes[0..n) to out; *at is where. */
-static int append_string(ekb_bytes *out, unsigned table, const unsigned char *bytes, size_t n, uint32_t *at)
+/* Appends head[0..hl) and bytes[0..n) to out; *at is where. */
+static int append(ekb_bytes *out, const unsigned char *head, size_t hl, const unsigned char *bytes, size_t n,
+                  uint32_t *at)
 {
-    if (n > UINT32_MAX / 4 || out->len > UINT32_MAX)
+    if (out->len > UINT32_MAX - hl - n)
         return -1;
-    unsigned char head[10], *h = head;
-    put_varint(&h, (uint32_t)n << 2 | table);
-    size_t hl = (size_t)(h - head);
     unsigned char *p = ekb_bytes_add(out, hl + n);
     if (!p)
         return -1;
@@ -358,7 +358,9 @@ static int fsst_chunk(void *ctx, size_t chunk, ekb_diags *d)
             }
         }
         ekb_huff_count(best, m, freq + (size_t)table * EKBF_HUFF_SYMBOLS);
-        r = append_string(&j->fsst[chunk], table, best, m, &j->offset[i]);
+        j->table[i] = (unsigned char)table;
+        j->fsst_len[i] = (uint32_t)m;
+        r = m <= UINT32_MAX / 4 ? append(&j->fsst[chunk], NULL, 0, best, m, &j->offset[i]) : -1;
     }
     ekb_bytes_free(&scratch);
     return r;
@@ -375,22 +377,20 @@ static int huff_chunk(void *ctx, size_t chunk, ekb_diags *d)
     for (size_t i = chunk * POOL_CHUNK; r == 0 && i < chunk_end(b, chunk); i++) {
         if (!j->used[i])
             continue;
-        const unsigned char *p = j->fsst[chunk].p + j->offset[i];
-        uint32_t head = 0;
-        for (unsigned shift = 0;; shift += 7) {
-            unsigned char c = *p++;
-            head |= (uint32_t)(c & 0x7f) << shift;
-            if (!(c & 0x80))
-                break;
-        }
-        size_t n = head >> 2;
+        size_t n = j->fsst_len[i];
         unsigned char *bits = scratch_room(&scratch, 2 * n + 2);
         if (!bits) {
             r = -1;
             break;
         }
-        size_t m = ekb_huff_encode(&j->h[head & 3], p, n, bits);
-        r = append_string(&j->coded[chunk], head & 3, bits, m, &j->offset[i]);
+        size_t m = ekb_huff_encode(&j->h[j->table[i]], j->fsst[chunk].p + j->offset[i], n, bits);
+        unsigned char head[10], *h = head;
+        if (m > UINT32_MAX / 4) {
+            r = -1;
+            break;
+        }
+        put_varint(&h, (uint32_t)m << 2 | j->table[i]);
+        r = append(&j->coded[chunk], head, (size_t)(h - head), bits, m, &j->offset[i]);
     }
     ekb_bytes_free(&scratch);
     return r;
@@ -465,12 +465,13 @@ static int write_pool(builder *b, ekb_index *out)
     size_t n_chunks = (b->n_str + POOL_CHUNK - 1) / POOL_CHUNK;
     bool *used = calloc(b->n_str + 1, sizeof *used);
     unsigned char *kind = malloc(b->n_str + 1);
-    uint32_t *offset = malloc((b->n_str + 1) * sizeof *offset);
+    uint32_t *offset = malloc((b->n_str + 1) * sizeof *offset), *fsst_len = malloc((b->n_str + 1) * sizeof *fsst_len);
+    unsigned char *table = malloc(b->n_str + 1);
     ekb_fsst *t = malloc(EKBF_TABLES * sizeof *t);
     ekb_huff *h = malloc(EKBF_TABLES * sizeof *h);
     uint64_t *freq = calloc((n_chunks + 1) * EKBF_TABLES * EKBF_HUFF_SYMBOLS, sizeof *freq);
     ekb_bytes *fsst = calloc(n_chunks + 1, sizeof *fsst), *coded = calloc(n_chunks + 1, sizeof *coded);
-    if (!used || !kind || !offset || !t || !h || !freq || !fsst || !coded)
+    if (!used || !kind || !offset || !fsst_len || !table || !t || !h || !freq || !fsst || !coded)
         goto done;
     for (size_t i = 0; i < b->n_fix; i++)
         used[b->fix[i].str] = true;
@@ -481,7 +482,7 @@ static int write_pool(builder *b, ekb_index *out)
             kind[i] = (unsigned char)table_of(&b->str[i]);
         }
     out->strings = b->n_fix;
-    pool_job job = {b, used, t, h, freq, offset, fsst, coded};
+    pool_job job = {b, used, t, h, freq, offset, fsst_len, table, fsst, coded};
     if (train_tables(b, used, kind, t) != 0 || each_chunk(n_chunks, fsst_chunk, &job) != 0)
         goto done;
     /* the counts of every chunk, added in chunk order, into the first */
@@ -524,6 +525,8 @@ done:
     free(used);
     free(kind);
     free(offset);
+    free(fsst_len);
+    free(table);
     free(t);
     free(h);
     return r;
