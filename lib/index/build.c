@@ -315,8 +315,10 @@ static int append(ekb_bytes *out, const unsigned char *head, size_t hl, const un
     if (!p)
         return -1;
     *at = (uint32_t)(out->len - hl - n);
-    memcpy(p, head, hl);
-    memcpy(p + hl, bytes, n);
+    if (hl) /* pass 1 has no head: memcpy from NULL is undefined even for 0 bytes */
+        memcpy(p, head, hl);
+    if (n)
+        memcpy(p + hl, bytes, n);
     return 0;
 }
 
