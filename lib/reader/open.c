@@ -187,6 +187,18 @@ static int load_huffman(ekb_reader *r, unsigned t, const unsigned char *p, ekb_r
     for (unsigned s = 0; s < EKBF_HUFF_SYMBOLS; s++)
         if (len[s])
             r->huff_sym[t][start[len[s]]++] = (uint16_t)s;
+    /* the fast table: each short code fills the slots it is a prefix of */
+    uint16_t *fast = r->huff_fast[t];
+    memset(fast, 0, sizeof r->huff_fast[t]);
+    unsigned code = 0, k = 0;
+    for (unsigned l = 1; l <= EKBR_FAST_BITS; l++) {
+        for (unsigned i = 0; i < count[l]; i++, code++, k++) {
+            unsigned first = code << (EKBR_FAST_BITS - l), n = 1u << (EKBR_FAST_BITS - l);
+            for (unsigned j = 0; j < n; j++)
+                fast[first + j] = (uint16_t)(l << 10 | r->huff_sym[t][k]);
+        }
+        code <<= 1;
+    }
     return 0;
 }
 

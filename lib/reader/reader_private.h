@@ -13,6 +13,9 @@
 #include "format.h"
 
 /* A fixed-size table of records inside a section. */
+/* codes of at most this many bits decode with one table look-up */
+#define EKBR_FAST_BITS 10
+
 typedef struct ekbr_table {
     const unsigned char *p;
     uint32_t n, size; /* record count and record size */
@@ -45,6 +48,9 @@ struct ekb_reader {
      * and the symbols ordered by (length, symbol) */
     uint16_t huff_count[EKBF_TABLES][EKBF_HUFF_MAX_BITS + 1];
     uint16_t huff_sym[EKBF_TABLES][EKBF_HUFF_SYMBOLS];
+    /* the fast path: for the next EKBR_FAST_BITS bits, length << 10 |
+     * symbol of the code they start with, or 0 when it is longer */
+    uint16_t huff_fast[EKBF_TABLES][1u << EKBR_FAST_BITS];
 
     const unsigned char *enums[EKBF_ENUM_COUNT]; /* u32 string references */
     uint32_t n_enum[EKBF_ENUM_COUNT];
