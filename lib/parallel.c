@@ -71,7 +71,7 @@ int ekb_parallel_for(size_t n, unsigned jobs, ekb_parallel_fn fn, void *ctx, ekb
         pthread_join(ws[t].thread, NULL);
     int r = atomic_load(&sh.failed) ? -1 : 0;
     for (unsigned t = 0; t < jobs; t++) {
-        if (ekb_diags_take(d, &ws[t].diags) != 0)
+        if (d && ekb_diags_take(d, &ws[t].diags) != 0)
             r = -1;
         ekb_diags_free(&ws[t].diags);
     }

@@ -11,7 +11,8 @@
 typedef int (*ekb_parallel_fn)(void *ctx, size_t index, ekb_diags *d);
 
 /* Runs fn for every index with up to jobs threads (0: one per online CPU),
- * then moves every worker's diagnostics into d. Returns 0 or -1. */
+ * then moves every worker's diagnostics into d; with d NULL (fn reports
+ * nothing) they are dropped. Returns 0 or -1. */
 int ekb_parallel_for(size_t n, unsigned jobs, ekb_parallel_fn fn, void *ctx, ekb_diags *d);
 
 /* Number of online CPUs, at least 1. */

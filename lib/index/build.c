@@ -447,16 +447,6 @@ static int write_symt(builder *b, const ekb_fsst *t, const ekb_huff *h)
     return 0;
 }
 
-/* One pass over the chunks on every core. */
-static int each_chunk(size_t n_chunks, int (*fn)(void *, size_t, ekb_diags *), pool_job *job)
-{
-    ekb_diags none;
-    ekb_diags_init(&none);
-    int r = ekb_parallel_for(n_chunks, 0, fn, job, &none);
-    ekb_diags_free(&none);
-    return r;
-}
-
 /* SYMT and STRS: trains the FSST tables on the referenced strings, encodes
  * each string with FSST, builds each table's Huffman code from the codes
  * used, codes each string with it, then patches every reference with its
@@ -485,7 +475,7 @@ static int write_pool(builder *b, ekb_index *out)
         }
     out->strings = b->n_fix;
     pool_job job = {b, used, t, h, freq, offset, fsst_len, table, fsst, coded};
-    if (train_tables(b, used, kind, t) != 0 || each_chunk(n_chunks, fsst_chunk, &job) != 0)
+    if (train_tables(b, used, kind, t) != 0 || ekb_parallel_for(n_chunks, 0, fsst_chunk, &job, NULL) != 0)
         goto done;
     /* the counts of every chunk, added in chunk order, into the first */
     for (size_t c = 1; c < n_chunks; c++)
@@ -494,7 +484,7 @@ static int write_pool(builder *b, ekb_index *out)
     for (unsigned k = 0; k < EKBF_TABLES; k++)
         if (ekb_huff_build(&h[k], freq + (size_t)k * EKBF_HUFF_SYMBOLS) != 0)
             goto done;
-    if (write_symt(b, t, h) != 0 || each_chunk(n_chunks, huff_chunk, &job) != 0)
+    if (write_symt(b, t, h) != 0 || ekb_parallel_for(n_chunks, 0, huff_chunk, &job, NULL) != 0)
         goto done;
     /* the chunks back to back, in string order: the same bytes whatever the
      * number of threads */

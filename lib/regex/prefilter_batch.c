@@ -62,10 +62,7 @@ int ekb_prefilter_add_all(ekb_prefilter *pf, const char *const *patterns, const 
     batch b = {patterns, lens, options, n, ekb_prefilter_min_atom(pf), calloc(chunks + 1, sizeof *b.part)};
     if (!b.part)
         return -1;
-    ekb_diags none;
-    ekb_diags_init(&none);
-    int r = ekb_parallel_for(chunks, jobs, analyse_chunk, &b, &none);
-    ekb_diags_free(&none);
+    int r = ekb_parallel_for(chunks, jobs, analyse_chunk, &b, NULL);
     for (size_t c = 0; r == 0 && c < chunks; c++)
         r = merge(pf, b.part[c], ids + c * BATCH_CHUNK);
     for (size_t c = 0; c < chunks; c++)
