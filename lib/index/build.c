@@ -305,49 +305,34 @@ static size_t chunk_end(const builder *b, size_t chunk)
     return (chunk + 1) * POOL_CHUNK < b->n_str ? (chunk + 1) * POOL_CHUNK : b->n_str;
 }
 
-/* Appends head[0..hl) and bytes[0..n) to out; *at is where. */
-static int append(ekb_bytes *out, const unsigned char *head, size_t hl, const unsigned char *bytes, size_t n,
-                  uint32_t *at)
+/* Room for need bytes at the end of out, where the next string goes: its
+ * offset into *at. The caller sets out->len to the string's end. */
+static unsigned char *string_room(ekb_bytes *out, size_t need, uint32_t *at)
 {
-    if (out->len > UINT32_MAX - hl - n)
-        return -1;
-    unsigned char *p = ekb_bytes_add(out, hl + n);
-    if (!p)
-        return -1;
-    *at = (uint32_t)(out->len - hl - n);
-    if (hl) /* pass 1 has no head: memcpy from NULL is undefined even for 0 bytes */
-        memcpy(p, head, hl);
-    if (n)
-        memcpy(p + hl, bytes, n);
-    return 0;
+    size_t start = out->len;
+    if (start > UINT32_MAX || !ekb_bytes_add(out, need))
+        return NULL;
+    *at = (uint32_t)start;
+    return out->p + start;
 }
 
-/* The scratch buffer emptied, with room for need bytes. */
-static unsigned char *scratch_room(ekb_bytes *scratch, size_t need)
-{
-    scratch->len = 0;
-    return ekb_bytes_add(scratch, need);
-}
-
-/* Pass 1: FSST, with the table that encodes the string shortest. */
+/* Pass 1: FSST, with the table that encodes the string shortest, encoded
+ * into the free end of the chunk's buffer (each try has room for 2 × len). */
 static int fsst_chunk(void *ctx, size_t chunk, ekb_diags *d)
 {
     (void)d;
     pool_job *j = ctx;
     const builder *b = j->b;
+    ekb_bytes *out = &j->fsst[chunk];
     uint64_t *freq = j->freq + chunk * EKBF_TABLES * EKBF_HUFF_SYMBOLS;
-    ekb_bytes scratch = {0};
-    int r = 0;
-    for (size_t i = chunk * POOL_CHUNK; r == 0 && i < chunk_end(b, chunk); i++) {
+    for (size_t i = chunk * POOL_CHUNK; i < chunk_end(b, chunk); i++) {
         if (!j->used[i])
             continue;
         const unsigned char *src = (const unsigned char *)b->str[i].s;
         size_t len = b->str[i].len, cap = 2 * len + 16;
-        unsigned char *best = scratch_room(&scratch, 2 * cap), *try = best + cap;
-        if (!best) {
-            r = -1;
-            break;
-        }
+        unsigned char *best = string_room(out, 2 * cap, &j->offset[i]), *try = best + cap;
+        if (!best)
+            return -1;
         size_t m = SIZE_MAX;
         unsigned table = 0;
         for (unsigned c = 0; c < EKBF_TABLES; c++) {
@@ -359,43 +344,41 @@ static int fsst_chunk(void *ctx, size_t chunk, ekb_diags *d)
                 table = c;
             }
         }
+        if (m > UINT32_MAX / 4)
+            return -1;
         ekb_huff_count(best, m, freq + (size_t)table * EKBF_HUFF_SYMBOLS);
         j->table[i] = (unsigned char)table;
         j->fsst_len[i] = (uint32_t)m;
-        r = m <= UINT32_MAX / 4 ? append(&j->fsst[chunk], NULL, 0, best, m, &j->offset[i]) : -1;
+        out->len = j->offset[i] + m;
     }
-    ekb_bytes_free(&scratch);
-    return r;
+    return 0;
 }
 
-/* Pass 2: pass 1's FSST codes, Huffman-coded. */
+/* Pass 2: pass 1's FSST codes, Huffman-coded behind room for the longest
+ * varint head, then the head written and the bits moved up against it. */
 static int huff_chunk(void *ctx, size_t chunk, ekb_diags *d)
 {
     (void)d;
     pool_job *j = ctx;
     const builder *b = j->b;
-    ekb_bytes scratch = {0};
-    int r = 0;
-    for (size_t i = chunk * POOL_CHUNK; r == 0 && i < chunk_end(b, chunk); i++) {
+    ekb_bytes *out = &j->coded[chunk];
+    for (size_t i = chunk * POOL_CHUNK; i < chunk_end(b, chunk); i++) {
         if (!j->used[i])
             continue;
         size_t n = j->fsst_len[i];
-        unsigned char *bits = scratch_room(&scratch, 2 * n + 2);
-        if (!bits) {
-            r = -1;
-            break;
-        }
-        size_t m = ekb_huff_encode(&j->h[j->table[i]], j->fsst[chunk].p + j->offset[i], n, bits);
-        unsigned char head[10], *h = head;
-        if (m > UINT32_MAX / 4) {
-            r = -1;
-            break;
-        }
+        const unsigned char *codes = j->fsst[chunk].p + j->offset[i]; /* before offset[i] moves */
+        unsigned char *p = string_room(out, 10 + 2 * n + 2, &j->offset[i]);
+        if (!p)
+            return -1;
+        size_t m = ekb_huff_encode(&j->h[j->table[i]], codes, n, p + 10);
+        if (m > UINT32_MAX / 4)
+            return -1;
+        unsigned char *h = p;
         put_varint(&h, (uint32_t)m << 2 | j->table[i]);
-        r = append(&j->coded[chunk], head, (size_t)(h - head), bits, m, &j->offset[i]);
+        memmove(h, p + 10, m);
+        out->len = (size_t)(h - out->p) + m;
     }
-    ekb_bytes_free(&scratch);
-    return r;
+    return 0;
 }
 
 /* Trains table k on the used strings of kind k (table_of). Returns 0 or -1. */
