@@ -378,6 +378,7 @@ static int huff_chunk(void *ctx, size_t chunk, ekb_diags *d)
         memmove(h, p + 10, m);
         out->len = (size_t)(h - out->p) + m;
     }
+    ekb_bytes_free(&j->fsst[chunk]); /* pass 2 was the last to read it */
     return 0;
 }
 
