@@ -64,8 +64,10 @@ static int each_one(void *ctx, size_t i, ekb_diags *d)
     if (ekb_corpus_file_load(&j->run->corpus, f, d) != 0)
         return -1;
     int r = f->doc ? j->fn(j->ctx, j->run, f, d) : 0;
-    ekb_doc_free(f->doc);
-    f->doc = NULL;
+    if (!j->run->keep_docs) {
+        ekb_doc_free(f->doc);
+        f->doc = NULL;
+    }
     return r;
 }
 

@@ -15,6 +15,11 @@ typedef struct ekb_run {
      * on its worker, checks it and frees it at once, so memory stays flat
      * and is reused. Set before ekb_run_open. */
     bool stream;
+    /* With stream: keep each file loaded after its check, so that the first
+     * ekb_run_each both loads the corpus and checks each file while its
+     * parsed value is still in cache (errkb-compile, whose later passes need
+     * every file). */
+    bool keep_docs;
     bool lazy_listing; /* see ekb_corpus_options; set before ekb_run_open */
 } ekb_run;
 

@@ -83,10 +83,6 @@ static char **expand_short(int argc, char **argv)
     return v;
 }
 
-static int check_entry(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
-{
-    return ekb_validate_entry(&run->corpus, f, ctx, d);
-}
 
 static int check_regex(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
 {
@@ -110,38 +106,49 @@ static int regex_gate(ekb_run *run)
     return r;
 }
 
-typedef struct drift_ctx {
-    ekb_drift_config cfg;
+/* What errkb-validate and errkb-drift check of one file, done in the pass
+ * that loads it: the parsed file is still in cache. */
+typedef struct file_gates {
+    ekb_rules_options rules;
+    ekb_drift_config drift;
     ekb_drift_lock lock;
-} drift_ctx;
+    bool drift_usable; /* the policy's drift sections and the lock file are */
+} file_gates;
 
-static int check_drift(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
+static int check_file(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
 {
-    (void)run;
-    drift_ctx *t = ctx;
+    file_gates *g = ctx;
+    if (ekb_validate_entry(&run->corpus, f, &g->rules, d) != 0)
+        return -1;
+    if (!g->drift_usable)
+        return 0;
     const char *rid = f->id ? f->id : json_string_value(json_object_get(f->doc->root, "id"));
-    return ekb_drift_check_entry(&t->cfg, t->lock.exists ? &t->lock : NULL, f->doc, f->id, rid, d, NULL);
+    return ekb_drift_check_entry(&g->drift, g->lock.exists ? &g->lock : NULL, f->doc, f->id, rid, d, NULL);
 }
 
-/* errkb-drift in process: translations missing, stale or out of shape. The
- * lock file is the policy's lock_file below the folder holding entries/. */
-static int drift_gate(ekb_run *run)
+/* The drift gate's configuration; its lock file is the policy's lock_file
+ * below the folder holding entries/. Unusable ones are reported, and the
+ * drift checks skipped. 0, or -1 when out of memory. */
+static int file_gates_init(file_gates *g, ekb_run *run)
 {
-    drift_ctx t;
-    memset(&t, 0, sizeof t);
-    int r = ekb_drift_config_load(&t.cfg, &run->corpus.policy, &run->diags);
-    char *path = NULL;
-    if (r == 0 && run->corpus.root) {
-        path = t.cfg.lock_file[0] == '/' ? strdup(t.cfg.lock_file)
-                                         : ekb_path_join(run->corpus.root, t.cfg.lock_file);
-        r = path ? ekb_drift_lock_read(&t.lock, path, &run->diags) : -1;
+    ekb_corpus *c = &run->corpus;
+    memset(g, 0, sizeof *g);
+    g->rules = (ekb_rules_options){.today = run->cli.today, .staleness_days = c->policy.staleness_days};
+    int r = ekb_drift_config_load(&g->drift, &c->policy, &run->diags);
+    if (r == 0 && c->root) {
+        char *path = g->drift.lock_file[0] == '/' ? strdup(g->drift.lock_file)
+                                                  : ekb_path_join(c->root, g->drift.lock_file);
+        r = path ? ekb_drift_lock_read(&g->lock, path, &run->diags) : -1;
+        free(path);
     }
-    if (r == 0)
-        r = ekb_run_each(run, check_drift, &t);
-    free(path);
-    ekb_drift_lock_free(&t.lock);
-    ekb_drift_config_free(&t.cfg);
+    g->drift_usable = r == 0;
     return r < 0 ? -1 : 0;
+}
+
+static void file_gates_free(file_gates *g)
+{
+    ekb_drift_lock_free(&g->lock);
+    ekb_drift_config_free(&g->drift);
 }
 
 /* Prints the diagnostics as errkb-validate would; returns the exit code the
@@ -267,25 +274,30 @@ int main(int argc, char **argv)
         free(args);
         return r;
     }
+    /* the first pass over the files loads each one and checks it at once */
+    run.stream = true;
+    run.keep_docs = true;
     if ((r = ekb_run_open(&run, true, true)) >= 0) {
         free(args);
         return r;
     }
     ekb_corpus *c = &run.corpus;
     int code = EKB_EXIT_CLEAN;
-    phase("load");
-    /* the gates, in process: what errkb-validate checks */
-    ekb_rules_options ro = {.today = run.cli.today, .staleness_days = c->policy.staleness_days};
-    if (ekb_run_each(&run, check_entry, &ro) != 0 || ekb_rules_check_symmetry(c, &run.diags) != 0)
+    file_gates gates;
+    /* the gates, in process: what errkb-validate and errkb-drift check of
+     * each file, the corpus-wide rules, then what errkb-regex checks */
+    r = file_gates_init(&gates, &run);
+    if (r == 0)
+        r = ekb_run_each(&run, check_file, &gates);
+    file_gates_free(&gates);
+    if (r != 0 || ekb_corpus_load(c, true, run.cli.jobs, &run.diags) != 0 ||
+        ekb_rules_check_symmetry(c, &run.diags) != 0)
         goto oom;
-    phase("validate");
+    phase("load+check");
     if (regex_gate(&run) != 0)
         goto oom;
     phase("regex");
-    if (drift_gate(&run) != 0)
-        goto oom;
     size_t entries = ekb_corpus_count_targets(c, true);
-    phase("drift");
     if (run.diags.n) {
         int gate = print_findings(&run, entries);
         if (gate < 0)
