@@ -78,3 +78,38 @@ int ekb_parallel_for(size_t n, unsigned jobs, ekb_parallel_fn fn, void *ctx, ekb
     free(ws);
     return r;
 }
+
+struct ekb_task {
+    pthread_t thread;
+    void (*fn)(void *ctx);
+    void *ctx;
+};
+
+static void *run_task(void *arg)
+{
+    ekb_task *t = arg;
+    t->fn(t->ctx);
+    return NULL;
+}
+
+ekb_task *ekb_task_start(void (*fn)(void *ctx), void *ctx)
+{
+    ekb_task *t = malloc(sizeof *t);
+    if (t) {
+        t->fn = fn;
+        t->ctx = ctx;
+        if (pthread_create(&t->thread, NULL, run_task, t) == 0)
+            return t;
+        free(t);
+    }
+    fn(ctx);
+    return NULL;
+}
+
+void ekb_task_wait(ekb_task *t)
+{
+    if (!t)
+        return;
+    pthread_join(t->thread, NULL);
+    free(t);
+}

@@ -7,7 +7,9 @@
 
 #include "drift/drift.h"
 #include "index/index.h"
+#include "bulk_json.h"
 #include "index/output.h"
+#include "parallel.h"
 #include "regex/check.h"
 #include "rules.h"
 #include "run.h"
@@ -211,7 +213,7 @@ static size_t minified_length(json_t *v)
     }
     char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
     n = s ? strlen(s) : 0;
-    free(s);
+    bulk_json_free_string(s);
     return n;
 }
 
@@ -242,6 +244,17 @@ static void phase(const char *name)
     last = now;
 }
 
+/* Frees every parsed file: the index holds what it needs of them. Run
+ * beside the writing of the outputs, since at 100k entries it takes as long. */
+static void drop_docs(void *ctx)
+{
+    ekb_corpus *c = ctx;
+    for (size_t i = 0; i < c->n; i++) {
+        ekb_doc_free(c->files[i].doc);
+        c->files[i].doc = NULL;
+    }
+}
+
 static int finish(ekb_run *run, int code)
 {
     ekb_corpus_close(&run->corpus);
@@ -251,6 +264,7 @@ static int finish(ekb_run *run, int code)
 
 int main(int argc, char **argv)
 {
+    bulk_json_install(); /* before the first jansson value */
     ekb_run run = {0};
     compile_opts o = {0};
     char **args = expand_short(argc, argv);
@@ -321,6 +335,8 @@ int main(int argc, char **argv)
     r = ekb_index_build(c, &io, &ix, &run.diags);
     if (r < 0)
         goto oom;
+    size_t mini = o.stats ? minified_size(c) : 0;
+    ekb_task *dropping = ekb_task_start(drop_docs, c);
     phase("index");
     ekb_strbuf hdata, hids;
     ekb_strbuf_init(&hdata);
@@ -328,12 +344,8 @@ int main(int argc, char **argv)
     int hr = r == 2 ? 0 : ekb_index_header_data(&ix, &hdata);
     int ir = r == 2 || hr < 0 ? 0 : ekb_index_header_ids(&ix, &hids, &run.diags);
     phase("headers");
-    if (hr < 0 || ir < 0) {
-        ekb_strbuf_free(&hdata);
-        ekb_strbuf_free(&hids);
-        ekb_index_free(&ix);
-        goto oom;
-    }
+    if (hr < 0 || ir < 0)
+        goto done_oom;
     if (run.diags.n) {
         ekb_diags_sort(&run.diags);
         ekb_report rep = {.tool = prog, .format = EKB_FORMAT_TEXT, .quiet = true,
@@ -382,7 +394,6 @@ int main(int argc, char **argv)
     }
     phase(o.check ? "check" : "write");
     if (o.stats) {
-        size_t mini = minified_size(c);
         printf("entries %u\nindex bytes %zu\nbytes per entry %.1f\nminified JSON bytes %zu\n"
                "index / minified JSON %.3f\nstring references %zu\ndistinct strings %zu\n"
                "distinct string bytes %zu\nstring pool bytes %zu\nalways-run regexes %zu\n",
@@ -396,6 +407,7 @@ done_oom:
     fprintf(stderr, "%s: out of memory\n", prog);
     code = EKB_EXIT_TROUBLE;
 done:
+    ekb_task_wait(dropping);
     ekb_strbuf_free(&hdata);
     ekb_strbuf_free(&hids);
     ekb_index_free(&ix);

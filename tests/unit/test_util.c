@@ -38,6 +38,32 @@ static void parallel_for_collects_or_drops(void **state)
     free(ran);
 }
 
+/* Sums 1..n into a total: the task's result is only there after the wait. */
+typedef struct sum_job {
+    unsigned long n, total;
+} sum_job;
+
+static void sum_up(void *ctx)
+{
+    sum_job *j = ctx;
+    for (unsigned long i = 1; i <= j->n; i++)
+        j->total += i;
+}
+
+static void task_runs_beside_the_caller(void **state)
+{
+    (void)state;
+    sum_job j = {.n = 100000};
+    ekb_task *t = ekb_task_start(sum_up, &j);
+    unsigned long mine = 0; /* the caller's own work meanwhile */
+    for (unsigned long i = 1; i <= 1000; i++)
+        mine += i;
+    ekb_task_wait(t);
+    assert_int_equal(mine, 500500UL);
+    assert_int_equal(j.total, 5000050000UL);
+    ekb_task_wait(NULL); /* nothing to wait for */
+}
+
 static void grow_doubles_and_keeps_contents(void **state)
 {
     (void)state;
@@ -144,6 +170,7 @@ int main(void)
         cmocka_unit_test(hex_digits),
         cmocka_unit_test(strbuf_truncate),
         cmocka_unit_test(parallel_for_collects_or_drops),
+        cmocka_unit_test(task_runs_beside_the_caller),
         cmocka_unit_test(utf8_encode_and_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
