@@ -3,8 +3,11 @@
  * jansson, and turning JSON pointers back into positions. */
 #include "doc.h"
 #include "json_parse.h"
+#include "reader/format.h"
+#include "util.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +158,7 @@ static int load_owned(const char *path, char *text, size_t len, ekb_syntax synta
     doc->path = strdup(path);
     doc->text = text;
     doc->len = len;
+    doc->text_hash = ekbf_xxh64(text, len);
     doc->syntax = syntax;
     if (!doc->path) {
         ekb_doc_free(doc);
@@ -227,6 +231,12 @@ int ekb_doc_load_file(const char *path, const ekb_limits *lim, ekb_doc **out, ek
     return load_owned(path, text, len, ekb_syntax_of_path(path), lim, out, d);
 }
 
+static void posmap_drop(ekb_posmap *m)
+{
+    ekb_posmap_free(m);
+    free(m);
+}
+
 void ekb_doc_free(ekb_doc *doc)
 {
     if (!doc)
@@ -234,10 +244,9 @@ void ekb_doc_free(ekb_doc *doc)
     free(doc->path);
     free(doc->text);
     json_decref(doc->root);
-    if (doc->pos) {
-        ekb_posmap_free(doc->pos);
-        free(doc->pos);
-    }
+    ekb_posmap *pos = atomic_load(&doc->pos);
+    if (pos)
+        posmap_drop(pos);
     free(doc);
 }
 
@@ -273,35 +282,71 @@ static int posrec_cmp(const void *a, const void *b)
     return x->key.col < y->key.col ? -1 : x->key.col > y->key.col;
 }
 
+void ekb_doc_drop_text(ekb_doc *doc)
+{
+    free(doc->text);
+    doc->text = NULL;
+}
+
+/* Builds the map of places from the text, read again if it was dropped; a
+ * file that changed since it was parsed gets an empty map. 0 or -1. */
+static int posmap_build(const ekb_doc *doc, ekb_posmap *m)
+{
+    if (doc->text)
+        return doc->syntax == EKB_SYNTAX_JSON ? ekb_posmap_build_json(doc, m) : ekb_posmap_build_yaml(doc, m);
+    ekb_doc again = *doc;
+    size_t len;
+    int e = ekb_read_file(doc->path, doc->len, &again.text, &len);
+    if (e == ENOMEM)
+        return -1;
+    if (e)
+        return 0;
+    int r = 0;
+    if (len == doc->len && ekbf_xxh64(again.text, len) == doc->text_hash)
+        r = doc->syntax == EKB_SYNTAX_JSON ? ekb_posmap_build_json(&again, m) : ekb_posmap_build_yaml(&again, m);
+    free(again.text);
+    return r;
+}
+
+/* The doc's map of places, built on first use. Two threads may build it at
+ * once: the first to publish its map wins, the other drops its own. */
+static const ekb_posmap *posmap_of(ekb_doc *doc)
+{
+    ekb_posmap *have = atomic_load(&doc->pos);
+    if (have)
+        return have;
+    ekb_posmap *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    int r = posmap_build(doc, m);
+    if (r < 0) {
+        posmap_drop(m);
+        return NULL;
+    }
+    qsort(m->v, m->n, sizeof *m->v, posrec_cmp);
+    if (atomic_compare_exchange_strong(&doc->pos, &have, m))
+        return m;
+    posmap_drop(m);
+    return have;
+}
+
 int ekb_doc_locate(ekb_doc *doc, const char *pointer, bool at_key, ekb_pos *out)
 {
-    if (!doc->pos) {
-        ekb_posmap *m = calloc(1, sizeof *m);
-        if (!m)
-            return -1;
-        int r = doc->syntax == EKB_SYNTAX_JSON ? ekb_posmap_build_json(doc, m) : ekb_posmap_build_yaml(doc, m);
-        if (r < 0) {
-            ekb_posmap_free(m);
-            free(m);
-            return -1;
-        }
-        qsort(m->v, m->n, sizeof *m->v, posrec_cmp);
-        doc->pos = m;
-    }
-    char *key = strdup(pointer);
+    const ekb_posmap *pos = posmap_of(doc);
+    char *key = pos ? strdup(pointer) : NULL;
     if (!key)
         return -1;
     for (;;) {
-        size_t lo = 0, hi = doc->pos->n;
+        size_t lo = 0, hi = pos->n;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(doc->pos->v[mid].pointer, key) < 0)
+            if (strcmp(pos->v[mid].pointer, key) < 0)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        if (lo < doc->pos->n && strcmp(doc->pos->v[lo].pointer, key) == 0) {
-            *out = at_key ? doc->pos->v[lo].key : doc->pos->v[lo].value;
+        if (lo < pos->n && strcmp(pos->v[lo].pointer, key) == 0) {
+            *out = at_key ? pos->v[lo].key : pos->v[lo].value;
             free(key);
             return 0;
         }

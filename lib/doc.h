@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -25,12 +26,13 @@ typedef struct ekb_posmap ekb_posmap;
 
 typedef struct ekb_doc {
     char *path;       /* as given */
-    char *text;       /* file contents, NUL-terminated */
+    char *text;       /* file contents, NUL-terminated; NULL once dropped */
     size_t len;
+    uint64_t text_hash; /* XXH64 of the file's bytes, taken at load */
     size_t body;      /* offset past a UTF-8 byte order mark */
     ekb_syntax syntax;
     json_t *root;     /* owned */
-    ekb_posmap *pos;  /* built on the first ekb_doc_locate() */
+    ekb_posmap *_Atomic pos; /* built on the first ekb_doc_locate() */
 } ekb_doc;
 
 /* Syntax from the file name: .yaml/.yml are YAML, anything else JSON. */
@@ -46,9 +48,16 @@ int ekb_doc_load_buffer(const char *path, const char *text, size_t len, ekb_synt
 
 void ekb_doc_free(ekb_doc *doc);
 
+/* Frees the file's text, which only positions need once the file is
+ * parsed: ekb_doc_locate reads the file again if asked (and, should the
+ * file have changed meanwhile, points at its first line). For a tool that
+ * keeps a whole corpus parsed. */
+void ekb_doc_drop_text(ekb_doc *doc);
+
 /* Position of the value at pointer (of its key instead when at_key and the
  * parent is an object). Falls back to the nearest ancestor that exists.
- * Returns 0, or -1 when out of memory. Not thread-safe for one doc. */
+ * Returns 0, or -1 when out of memory. Threads may report on one doc at
+ * once (errkb-compile's regex gate and index builder do). */
 int ekb_doc_locate(ekb_doc *doc, const char *pointer, bool at_key, ekb_pos *out);
 
 /* Adds a diagnostic positioned at pointer in doc. Returns 0 or -1 (memory). */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "drift/drift.h"
 #include "index/index.h"
@@ -122,10 +123,14 @@ static int check_file(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
     file_gates *g = ctx;
     if (ekb_validate_entry(&run->corpus, f, &g->rules, d) != 0)
         return -1;
-    if (!g->drift_usable)
-        return 0;
     const char *rid = f->id ? f->id : json_string_value(json_object_get(f->doc->root, "id"));
-    return ekb_drift_check_entry(&g->drift, g->lock.exists ? &g->lock : NULL, f->doc, f->id, rid, d, NULL);
+    if (g->drift_usable &&
+        ekb_drift_check_entry(&g->drift, g->lock.exists ? &g->lock : NULL, f->doc, f->id, rid, d, NULL) != 0)
+        return -1;
+    /* from here on only a finding's position needs the text (read again
+     * then): at 100k entries it is 735 MB */
+    ekb_doc_drop_text(f->doc);
+    return 0;
 }
 
 /* The drift gate's configuration; its lock file is the policy's lock_file
@@ -239,9 +244,38 @@ static void phase(const char *name)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    static double last_cpu;
+    static long last_faults;
     if (name)
-        fprintf(stderr, "errkb-compile: %-10s %.3f s\n", name, now - last);
+        fprintf(stderr, "errkb-compile: %-12s %6.3f s  cpu %6.3f s  page faults %7ld  peak %5ld MB\n", name,
+                now - last, cpu - last_cpu, ru.ru_minflt - last_faults, ru.ru_maxrss / 1024);
     last = now;
+    last_cpu = cpu;
+    last_faults = ru.ru_minflt;
+}
+
+/* The index, built on a task of its own (see main). */
+typedef struct index_job {
+    ekb_corpus *c;
+    ekb_index_options opt;
+    ekb_index ix;
+    ekb_diags diags;
+    int r;
+} index_job;
+
+static void build_index(void *ctx)
+{
+    index_job *j = ctx;
+    j->r = ekb_index_build(j->c, &j->opt, &j->ix, &j->diags);
+}
+
+static void index_job_free(index_job *j)
+{
+    ekb_index_free(&j->ix);
+    ekb_diags_free(&j->diags);
 }
 
 /* Frees every parsed file: the index holds what it needs of them. Run
@@ -308,20 +342,30 @@ int main(int argc, char **argv)
         ekb_rules_check_symmetry(c, &run.diags) != 0)
         goto oom;
     phase("load+check");
-    if (regex_gate(&run) != 0)
-        goto oom;
-    phase("regex");
+    /* A corpus that passed the first checks will most likely compile: its
+     * index is built beside the regex gate (both only read the parsed
+     * files), and dropped if the gate fails. */
+    index_job job = {.c = c, .opt = {.samples = o.samples}};
+    ekb_diags_init(&job.diags);
+    bool ahead = o.force || ekb_cli_exit_code(&run.cli, &run.diags) == EKB_EXIT_CLEAN;
+    ekb_task *building = ahead ? ekb_task_start(build_index, &job) : NULL;
+    r = regex_gate(&run);
+    ekb_task_wait(building);
+    if (r != 0 || job.r < 0)
+        goto oom_index;
+    phase(ahead ? "regex+index" : "regex");
     size_t entries = ekb_corpus_count_targets(c, true);
     if (run.diags.n) {
         int gate = print_findings(&run, entries);
         if (gate < 0)
-            goto oom;
+            goto oom_index;
         size_t errors = ekb_diags_count(&run.diags, EKB_ERROR), warnings = ekb_diags_count(&run.diags, EKB_WARNING);
         const char *es = errors == 1 ? "" : "s", *ws = warnings == 1 ? "" : "s";
         if (gate != EKB_EXIT_CLEAN && !o.force) {
             fprintf(stderr, "%s: not compiling: the corpus has %zu error%s and %zu warning%s (--force compiles anyway)\n",
                     prog, errors, es, warnings, ws);
             free(args);
+            index_job_free(&job);
             return finish(&run, EKB_EXIT_FINDINGS);
         }
         if (gate != EKB_EXIT_CLEAN)
@@ -330,11 +374,13 @@ int main(int argc, char **argv)
         ekb_diags_free(&run.diags);
         ekb_diags_init(&run.diags);
     }
-    ekb_index ix;
-    ekb_index_options io = {.samples = o.samples};
-    r = ekb_index_build(c, &io, &ix, &run.diags);
-    if (r < 0)
-        goto oom;
+    if (!ahead)
+        build_index(&job);
+    if (job.r < 0 || ekb_diags_take(&run.diags, &job.diags) != 0)
+        goto oom_index;
+    ekb_diags_free(&job.diags);
+    ekb_index ix = job.ix;
+    r = job.r;
     size_t mini = o.stats ? minified_size(c) : 0;
     ekb_task *dropping = ekb_task_start(drop_docs, c);
     phase("index");
@@ -415,6 +461,8 @@ done:
     if (fflush(stdout) != 0)
         code = EKB_EXIT_TROUBLE;
     return finish(&run, code);
+oom_index:
+    index_job_free(&job);
 oom:
     fprintf(stderr, "%s: out of memory\n", prog);
     free(args);
