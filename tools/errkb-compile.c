@@ -384,13 +384,11 @@ int main(int argc, char **argv)
     size_t mini = o.stats ? minified_size(c) : 0;
     ekb_task *dropping = ekb_task_start(drop_docs, c);
     phase("index");
-    ekb_strbuf hdata, hids;
-    ekb_strbuf_init(&hdata);
+    ekb_strbuf hids;
     ekb_strbuf_init(&hids);
-    int hr = r == 2 ? 0 : ekb_index_header_data(&ix, &hdata);
-    int ir = r == 2 || hr < 0 ? 0 : ekb_index_header_ids(&ix, &hids, &run.diags);
+    int ir = r == 2 ? 0 : ekb_index_header_ids(&ix, &hids, &run.diags);
     phase("headers");
-    if (hr < 0 || ir < 0)
+    if (ir < 0)
         goto done_oom;
     if (run.diags.n) {
         ekb_diags_sort(&run.diags);
@@ -408,9 +406,10 @@ int main(int argc, char **argv)
     if (!out_dir)
         goto done_oom;
     ekb_output_file files[3] = {
-        {"errkb.idx", ix.data, ix.len},
-        {"errkb_index.h", hdata.s, hdata.len},
-        {"errkb_ids.h", hids.s, hids.len},
+        {"errkb.idx", ix.data, ix.len, NULL, NULL},
+        /* written as it is made: 3.4 bytes for each byte of the index */
+        {"errkb_index.h", NULL, 0, ekb_index_header_data, &ix},
+        {"errkb_ids.h", hids.s, hids.len, NULL, NULL},
     };
     if (o.check) {
         size_t stale = 0;
@@ -454,7 +453,6 @@ done_oom:
     code = EKB_EXIT_TROUBLE;
 done:
     ekb_task_wait(dropping);
-    ekb_strbuf_free(&hdata);
     ekb_strbuf_free(&hids);
     ekb_index_free(&ix);
     free(args);

@@ -9,6 +9,7 @@
 
 #include "corpus.h"
 #include "util.h"
+#include "index/output.h"
 
 typedef struct ekb_index_options {
     bool samples; /* include samples.match / samples.no_match */
@@ -38,8 +39,11 @@ void ekb_index_free(ekb_index *ix);
  * the XXH64 of its file's bytes (8 bytes, little-endian). */
 int ekb_index_corpus_hash(const char *const *ids, const ekb_doc *const *docs, size_t n, uint64_t *out);
 
-/* generated/errkb_index.h: the index as a static const array. */
-int ekb_index_header_data(const ekb_index *ix, ekb_strbuf *out);
+/* generated/errkb_index.h: the index (ctx, an ekb_index) as a static const
+ * array, put through sink in pieces: at 100k entries it is 300 MB, too much
+ * to hold in memory beside everything else. Returns 0, the errno value put
+ * returned, or ENOMEM. */
+int ekb_index_header_data(const void *ctx, ekb_output_sink *sink);
 /* generated/errkb_ids.h: counts, version, hash, enums, one constant per id.
  * Two ids with the same constant name are reported into d (returns 1). */
 int ekb_index_header_ids(const ekb_index *ix, ekb_strbuf *out, ekb_diags *d);
