@@ -1,6 +1,7 @@
 /* test_index.c: the index writer and the reader: round trip of every bundled
  * entry, determinism, corruption (truncations, byte flips), lookups, groups,
- * languages, matching (prefilter against every regex tried) and threads.
+ * languages, matching (prefilter against every regex tried), threads, and
+ * the generated files written all or nothing.
  * usage: test-index ENTRIES_DIR FIXTURE_ENTRIES_DIR */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include "corpus.h"
 #include "index/huffman.h"
 #include "index/index.h"
+#include "index/output.h"
 #include "reader/errkb_reader.h"
 #include "reader/format.h"
 
@@ -191,6 +194,80 @@ static void determinism(void **state)
     free(schema_src);
     free(schema_dst);
     built_free(&a);
+}
+
+/* A producer of "abc" repeated ctx->reps times, in pieces; it fails with
+ * EIO after fail_after pieces when that is not 0. */
+typedef struct pieces {
+    int reps, fail_after;
+} pieces;
+
+static int produce_pieces(const void *ctx, ekb_output_sink *sink)
+{
+    const pieces *p = ctx;
+    for (int i = 0; i < p->reps; i++) {
+        if (p->fail_after && i == p->fail_after)
+            return EIO;
+        int e = sink->put(sink, "abc", 3);
+        if (e)
+            return e;
+    }
+    return 0;
+}
+
+static size_t count_files(const char *dir)
+{
+    char *cmd = ekb_asprintf("ls -A '%s' | wc -l", dir);
+    FILE *f = popen(cmd, "r");
+    unsigned long n = 0;
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%lu", &n), 1);
+    pclose(f);
+    free(cmd);
+    return n;
+}
+
+/* Outputs are written all or nothing, produced ones included; --check
+ * compares produced bytes piece by piece. */
+static void outputs_all_or_nothing(void **state)
+{
+    (void)state;
+    char tmpl[] = "/tmp/ekb-out-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    pieces three = {3, 0}, failing = {1000, 500}, four = {4, 0};
+    ekb_output_file files[2] = {
+        {"plain", "hello", 5, NULL, NULL},
+        {"made", NULL, 0, produce_pieces, &three},
+    };
+    char *err = NULL;
+    assert_int_equal(ekb_output_write(tmpl, files, 2, &err), 0);
+    char *made = ekb_path_join(tmpl, "made"), *text;
+    size_t len, stale = 9;
+    assert_int_equal(ekb_read_file(made, 100, &text, &len), 0);
+    assert_int_equal(len, 9);
+    assert_memory_equal(text, "abcabcabc", 9);
+    free(text);
+    assert_int_equal(ekb_output_check(tmpl, files, 2, &stale), 0);
+    files[1].ctx = &four; /* one piece more than on disk */
+    assert_int_equal(ekb_output_check(tmpl, files, 2, &stale), 1);
+    assert_int_equal(stale, 1);
+    /* a producer failing halfway: nothing changes, no temp file is left */
+    files[0].data = "changed";
+    files[0].len = 7;
+    files[1].ctx = &failing;
+    assert_int_equal(ekb_output_write(tmpl, files, 2, &err), -1);
+    assert_non_null(strstr(err, "cannot write"));
+    assert_non_null(strstr(err, "made"));
+    free(err);
+    assert_int_equal(count_files(tmpl), 2);
+    files[0].data = "hello";
+    files[0].len = 5;
+    files[1].ctx = &three;
+    assert_int_equal(ekb_output_check(tmpl, files, 2, &stale), 0);
+    char *cmd = ekb_asprintf("rm -rf '%s'", tmpl);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(made);
 }
 
 /* Reads everything an opened reader offers, to let ASan see any bad read. */
@@ -749,6 +826,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(threads),
         cmocka_unit_test(hostile_text),
         cmocka_unit_test(file_open),
+        cmocka_unit_test(outputs_all_or_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
