@@ -21,6 +21,13 @@ typedef struct cand {
 static uint64_t load_sym(const unsigned char *p, size_t n)
 {
     uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* one load instead of eight: the encoder calls this at every byte */
+    if (n >= 8) {
+        memcpy(&v, p, 8);
+        return v;
+    }
+#endif
     for (size_t i = 0; i < n && i < 8; i++)
         v |= (uint64_t)p[i] << (8 * i);
     return v;
