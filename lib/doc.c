@@ -158,7 +158,6 @@ static int load_owned(const char *path, char *text, size_t len, ekb_syntax synta
     doc->path = strdup(path);
     doc->text = text;
     doc->len = len;
-    doc->text_hash = ekbf_xxh64(text, len);
     doc->syntax = syntax;
     if (!doc->path) {
         ekb_doc_free(doc);
@@ -282,8 +281,16 @@ static int posrec_cmp(const void *a, const void *b)
     return x->key.col < y->key.col ? -1 : x->key.col > y->key.col;
 }
 
+uint64_t ekb_doc_text_hash(const ekb_doc *doc)
+{
+    return doc->text ? ekbf_xxh64(doc->text, doc->len) : doc->text_hash;
+}
+
 void ekb_doc_drop_text(ekb_doc *doc)
 {
+    if (!doc->text)
+        return;
+    doc->text_hash = ekbf_xxh64(doc->text, doc->len);
     free(doc->text);
     doc->text = NULL;
 }

@@ -28,7 +28,7 @@ typedef struct ekb_doc {
     char *path;       /* as given */
     char *text;       /* file contents, NUL-terminated; NULL once dropped */
     size_t len;
-    uint64_t text_hash; /* XXH64 of the file's bytes, taken at load */
+    uint64_t text_hash; /* XXH64 of the file's bytes, taken when the text is dropped */
     size_t body;      /* offset past a UTF-8 byte order mark */
     ekb_syntax syntax;
     json_t *root;     /* owned */
@@ -47,6 +47,9 @@ int ekb_doc_load_buffer(const char *path, const char *text, size_t len, ekb_synt
                         const ekb_limits *lim, ekb_doc **out, ekb_diags *d);
 
 void ekb_doc_free(ekb_doc *doc);
+
+/* XXH64 of the file's bytes (what the index's corpus hash is made of). */
+uint64_t ekb_doc_text_hash(const ekb_doc *doc);
 
 /* Frees the file's text, which only positions need once the file is
  * parsed: ekb_doc_locate reads the file again if asked (and, should the

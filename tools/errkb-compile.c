@@ -289,10 +289,13 @@ static void drop_docs(void *ctx)
     }
 }
 
+static void phase(const char *name);
+
 static int finish(ekb_run *run, int code)
 {
     ekb_corpus_close(&run->corpus);
     ekb_diags_free(&run->diags);
+    phase("free");
     return code;
 }
 
@@ -453,6 +456,7 @@ done_oom:
     code = EKB_EXIT_TROUBLE;
 done:
     ekb_task_wait(dropping);
+    phase("drop wait");
     ekb_strbuf_free(&hids);
     ekb_index_free(&ix);
     free(args);

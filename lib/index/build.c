@@ -669,7 +669,7 @@ int ekb_index_corpus_hash(const char *const *ids, const ekb_doc *const *docs, si
     ekb_strbuf_init(&sb);
     for (size_t i = 0; i < n; i++) {
         unsigned char h[8];
-        ekbf_put64(h, docs[i]->text_hash);
+        ekbf_put64(h, ekb_doc_text_hash(docs[i]));
         ekb_strbuf_addn(&sb, ids[i], strlen(ids[i]) + 1);
         ekb_strbuf_addn(&sb, (const char *)h, 8);
     }

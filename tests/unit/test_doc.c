@@ -1,10 +1,15 @@
-/* test_doc.c: the loader: JSON and YAML into one model, positions, rejections. */
+/* test_doc.c: the loader: JSON and YAML into one model, positions (also
+ * once the text is dropped), rejections. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "doc.h"
 
@@ -56,6 +61,54 @@ static void json_positions(void **state)
     assert_pos(doc, "/a/1/zz", false, 2, 12);
     ekb_doc_free(doc);
     ekb_diags_free(&d);
+}
+
+/* Writes text to a new temp file of the given suffix; returns its path. */
+static char *temp_file(const char *suffix, const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/ekb-doc-XXXXXX%s", suffix);
+    int fd = mkstemps(path, (int)strlen(suffix));
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+/* A dropped text keeps its hash, and positions come from the file read
+ * again; a file changed since it was parsed points at its first line. */
+static void dropped_text(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {"{\n  \"a\": 1,\n  \"b\": [true, \"x\"]\n}\n", "a: 1\nb:\n  - true\n  - x\n"};
+    static const char *const suffixes[] = {".json", ".yaml"};
+    for (int k = 0; k < 2; k++) {
+        char *path = temp_file(suffixes[k], texts[k]);
+        ekb_diags d;
+        ekb_diags_init(&d);
+        ekb_doc *doc = NULL, *twin = NULL;
+        assert_int_equal(ekb_doc_load_file(path, &limits, &doc, &d), 0);
+        assert_int_equal(ekb_doc_load_file(path, &limits, &twin, &d), 0);
+        uint64_t h = ekb_doc_text_hash(twin);
+        ekb_doc_drop_text(doc);
+        assert_null(doc->text);
+        assert_true(ekb_doc_text_hash(doc) == h);
+        assert_pos(doc, "/b/1", false, k == 0 ? 3 : 4, k == 0 ? 15 : 5);
+        ekb_doc_free(doc);
+        /* changed on disk after the parse: no wrong place, the first line */
+        assert_int_equal(ekb_doc_load_file(path, &limits, &doc, &d), 0);
+        ekb_doc_drop_text(doc);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(k == 0 ? "{\"b\": [1, 2]}\n" : "b: [1, 2]\n", f);
+        fclose(f);
+        assert_pos(doc, "/b/1", false, 1, 1);
+        ekb_doc_free(doc);
+        ekb_doc_free(twin);
+        assert_int_equal(d.n, 0);
+        ekb_diags_free(&d);
+        unlink(path);
+    }
 }
 
 static void json_bom_and_crlf(void **state)
@@ -178,6 +231,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_positions),
         cmocka_unit_test(json_bom_and_crlf),
+        cmocka_unit_test(dropped_text),
         cmocka_unit_test(yaml_positions_and_types),
         cmocka_unit_test(duplicate_keys_name_both_places),
         cmocka_unit_test(rejections),
