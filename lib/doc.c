@@ -116,7 +116,29 @@ static int load_json(ekb_doc *doc, const ekb_limits *lim, ekb_diags *d)
     return ekb_diags_add(d, doc->path, line, col, EKB_ERROR, "load.syntax", NULL, NULL, "%s", err.text) ? -1 : 1;
 }
 
-/* Finds a value nested deeper than max_depth; fills path with its pointer. */
+/* Whether a value is nested deeper than max_depth. */
+static bool any_too_deep(const json_t *v, unsigned depth, unsigned max_depth)
+{
+    if (!json_is_object(v) && !json_is_array(v))
+        return false;
+    if (depth > max_depth)
+        return true;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *c;
+        json_object_foreach((json_t *)v, k, c)
+            if (any_too_deep(c, depth + 1, max_depth))
+                return true;
+    } else {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (any_too_deep(json_array_get(v, i), depth + 1, max_depth))
+                return true;
+    }
+    return false;
+}
+
+/* Finds a value nested deeper than max_depth; fills path with its pointer.
+ * Slower than any_too_deep (it spells every path): only for the report. */
 static bool too_deep(const json_t *v, unsigned depth, unsigned max_depth, ekb_strbuf *path)
 {
     if (!json_is_object(v) && !json_is_array(v))
@@ -180,7 +202,7 @@ static int load_owned(const char *path, char *text, size_t len, ekb_syntax synta
     } else {
         r = syntax == EKB_SYNTAX_JSON ? load_json(doc, lim, d) : ekb_yaml_load(doc, lim, d);
     }
-    if (r == 0 && lim && lim->max_depth) {
+    if (r == 0 && lim && lim->max_depth && any_too_deep(doc->root, 0, lim->max_depth)) {
         ekb_strbuf p;
         ekb_strbuf_init(&p);
         ekb_strbuf_adds(&p, "");
