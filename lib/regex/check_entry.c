@@ -101,12 +101,14 @@ static int check_samples(ekb_regex_corpus *rc, ekb_rx_entry *e, ekb_matcher *m, 
         const ekb_rx_text *t = &e->texts[i];
         int err;
         int mr = ekb_regex_match(m, e->code, t->s, t->len, NULL, NULL, &err);
+        if (mr == EKB_MATCH_FOUND)
+            continue; /* the usual case: nothing to spell */
         text_pointer(t, ptr, sizeof ptr);
         const char *what = t->kind == EKB_TEXT_SIGNATURE ? "the signature" : t->kind == EKB_TEXT_ALIAS ? "alias" : "sample";
         if (mr == EKB_MATCH_NONE)
             r = ekb_doc_report(d, e->f->doc, e->id, ptr, false, EKB_ERROR, rules[t->kind], "regex does not match %s %s",
                                what, q(qt, t->s, t->len, QUOTE_TEXT));
-        else if (mr != EKB_MATCH_FOUND)
+        else
             r = ekb_doc_report(d, e->f->doc, e->id, ptr, false, EKB_ERROR, "regex.limit",
                                "regex stops at the PCRE2 %s on %s %s", limit_desc(rc, err, lim, sizeof lim), what,
                                q(qt, t->s, t->len, QUOTE_TEXT));
@@ -124,12 +126,14 @@ static int check_samples(ekb_regex_corpus *rc, ekb_rx_entry *e, ekb_matcher *m, 
         size_t len = json_string_length(v), start, end;
         int err;
         int mr = ekb_regex_match(m, e->code, s, len, &start, &end, &err);
+        if (mr == EKB_MATCH_NONE)
+            continue;
         snprintf(ptr, sizeof ptr, "/samples/no_match/%zu", i);
         if (mr == EKB_MATCH_FOUND)
             r = ekb_doc_report(d, e->f->doc, e->id, ptr, false, EKB_ERROR, "regex.sample-no-match",
                                "regex matches no_match sample %s (at %s)", q(qt, s, len, QUOTE_TEXT),
                                q(qt, s + start, end - start, QUOTE_PART));
-        else if (mr != EKB_MATCH_NONE)
+        else
             r = ekb_doc_report(d, e->f->doc, e->id, ptr, false, EKB_ERROR, "regex.limit",
                                "regex stops at the PCRE2 %s on no_match sample %s", limit_desc(rc, err, lim, sizeof lim),
                                q(qt, s, len, QUOTE_TEXT));
