@@ -1,5 +1,6 @@
 /* errkb-compile: validate the corpus, then compile it into generated/errkb.idx,
  * errkb_index.h and errkb_ids.h (or, with --check, say whether they are stale). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,19 +94,62 @@ static int check_regex(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d
     return ekb_regex_check_file(ctx, f, d);
 }
 
-/* errkb-regex in process: compile errors, samples, ambiguity, backtracking. */
-static int regex_gate(ekb_run *run)
+/* The regex checks' prefilter programs, handed to the index being built
+ * beside them as soon as they exist (ekb_index_options.programs): both
+ * analyse every regex, and the analysis is a good part of each. */
+typedef struct shared_programs {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    bool published;
+    const ekb_regex_corpus *rc; /* NULL: none to share */
+    ekb_index_programs p;
+} shared_programs;
+
+static long program_id(const void *ctx, const ekb_corpus_file *f)
+{
+    return ekb_regex_corpus_pattern_id(ctx, f);
+}
+
+static void publish_programs(shared_programs *s, const ekb_regex_corpus *rc)
+{
+    pthread_mutex_lock(&s->lock);
+    if (rc) {
+        s->p.pf = ekb_regex_corpus_prefilter(rc, &s->p.options);
+        s->p.id_of = program_id;
+        s->p.ctx = rc;
+        s->rc = rc;
+    }
+    s->published = true;
+    pthread_cond_broadcast(&s->done);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static const ekb_index_programs *wait_programs(void *ctx)
+{
+    shared_programs *s = ctx;
+    pthread_mutex_lock(&s->lock);
+    while (!s->published)
+        pthread_cond_wait(&s->done, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    return s->rc ? &s->p : NULL;
+}
+
+/* errkb-regex in process: compile errors, samples, ambiguity, backtracking.
+ * The regex corpus is kept in *out (the index may still read its programs):
+ * the caller frees it. */
+static int regex_gate(ekb_run *run, shared_programs *share, ekb_regex_corpus **out)
 {
     ekb_regex_check_options co = {.jobs = run->cli.jobs};
     ekb_regex_corpus *rc = NULL;
     int r = ekb_regex_corpus_new(&run->corpus, &co, &run->diags, &rc);
+    publish_programs(share, r == 0 ? rc : NULL);
     if (r == 0)
         r = ekb_regex_corpus_cross(rc, &run->diags);
     if (r == 0)
         r = ekb_run_each(run, check_regex, rc);
     if (r == 0)
         r = ekb_regex_corpus_finish(rc, &run->diags);
-    ekb_regex_corpus_free(rc);
+    *out = rc;
     return r;
 }
 
@@ -348,11 +392,13 @@ int main(int argc, char **argv)
     /* A corpus that passed the first checks will most likely compile: its
      * index is built beside the regex gate (both only read the parsed
      * files), and dropped if the gate fails. */
-    index_job job = {.c = c, .opt = {.samples = o.samples}};
+    shared_programs share = {.lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
+    index_job job = {.c = c, .opt = {.samples = o.samples, .programs = wait_programs, .programs_ctx = &share}};
     ekb_diags_init(&job.diags);
     bool ahead = o.force || ekb_cli_exit_code(&run.cli, &run.diags) == EKB_EXIT_CLEAN;
     ekb_task *building = ahead ? ekb_task_start(build_index, &job) : NULL;
-    r = regex_gate(&run);
+    ekb_regex_corpus *rc = NULL;
+    r = regex_gate(&run, &share, &rc);
     ekb_task_wait(building);
     if (r != 0 || job.r < 0)
         goto oom_index;
@@ -369,6 +415,7 @@ int main(int argc, char **argv)
                     prog, errors, es, warnings, ws);
             free(args);
             index_job_free(&job);
+            ekb_regex_corpus_free(rc);
             return finish(&run, EKB_EXIT_FINDINGS);
         }
         if (gate != EKB_EXIT_CLEAN)
@@ -379,6 +426,8 @@ int main(int argc, char **argv)
     }
     if (!ahead)
         build_index(&job);
+    ekb_regex_corpus_free(rc);
+    rc = NULL;
     if (job.r < 0 || ekb_diags_take(&run.diags, &job.diags) != 0)
         goto oom_index;
     ekb_diags_free(&job.diags);
@@ -465,6 +514,7 @@ done:
     return finish(&run, code);
 oom_index:
     index_job_free(&job);
+    ekb_regex_corpus_free(rc);
 oom:
     fprintf(stderr, "%s: out of memory\n", prog);
     free(args);

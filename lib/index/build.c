@@ -745,7 +745,7 @@ static int collect_items(builder *b, ekb_corpus *c, int *status)
 
 int ekb_index_build(ekb_corpus *c, const ekb_index_options *o, ekb_index *out, ekb_diags *d)
 {
-    builder b = {.d = d, .samples = o && o->samples};
+    builder b = {.d = d, .samples = o && o->samples, .opt = o};
     memset(out, 0, sizeof *out);
     int status = 0, r;
     if (collect_items(&b, c, &status) != 0)

@@ -55,6 +55,7 @@ typedef struct builder {
     size_t n_items;
     nameset groups[3];    /* domains, categories, tags */
     bool samples;
+    const ekb_index_options *opt; /* NULL: defaults */
     size_t dropped_links; /* links left out in the final pass */
     bool oom;
     ekb_diags *d;

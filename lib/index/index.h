@@ -11,8 +11,26 @@
 #include "util.h"
 #include "index/output.h"
 
+typedef struct ekb_prefilter ekb_prefilter;
+
+/* Prefilter programs made already: errkb-compile's regex checks analyse
+ * every regex that compiles, as the index does. */
+typedef struct ekb_index_programs {
+    const ekb_prefilter *pf;
+    uint32_t options; /* the PCRE2 options of that analysis */
+    /* id in pf of the regex of corpus file f, or -1 when it has none */
+    long (*id_of)(const void *ctx, const ekb_corpus_file *f);
+    const void *ctx;
+} ekb_index_programs;
+
 typedef struct ekb_index_options {
     bool samples; /* include samples.match / samples.no_match */
+    /* Optional: called once, when the index needs the prefilter programs;
+     * may wait for them to exist; returns NULL when there are none. A
+     * program is copied only when it was made with the index's options, so
+     * the index is the same byte for byte either way. */
+    const ekb_index_programs *(*programs)(void *ctx);
+    void *programs_ctx;
 } ekb_index_options;
 
 typedef struct ekb_index {

@@ -60,6 +60,18 @@ static int cmp_map(const void *a, const void *b)
     return x->atom < y->atom ? -1 : x->atom > y->atom;
 }
 
+/* The id in the programs made already of item i's regex, or -1. */
+typedef struct known_ctx {
+    const builder *b;
+    const ekb_index_programs *made;
+} known_ctx;
+
+static long known_id(const void *ctx, size_t i)
+{
+    const known_ctx *k = ctx;
+    return k->made->id_of(k->made->ctx, k->b->items[i].f);
+}
+
 int ekb_index_prefilter(builder *b, const char *const *patterns, size_t n, uint32_t *first, uint32_t *count,
                         ekb_cover *covers)
 {
@@ -71,8 +83,14 @@ int ekb_index_prefilter(builder *b, const char *const *patterns, size_t n, uint3
     int r = lens && ids ? 0 : -1;
     for (size_t i = 0; i < n && r == 0; i++)
         lens[i] = strlen(patterns[i]);
+    /* programs made already with the same options are copied, not made again */
+    uint32_t options = ekbf_pcre2_options(b->regex_flags);
+    const ekb_index_programs *made = r == 0 && b->opt && b->opt->programs ? b->opt->programs(b->opt->programs_ctx) : NULL;
+    known_ctx kc = {b, made};
+    ekb_pf_known known = {made ? made->pf : NULL, known_id, &kc};
     if (r == 0)
-        r = ekb_prefilter_add_all(pf, patterns, lens, n, ekbf_pcre2_options(b->regex_flags), 0, ids);
+        r = ekb_prefilter_add_all_known(pf, patterns, lens, n, options, 0,
+                                        made && made->options == options ? &known : NULL, ids);
     free(lens);
     free(ids);
     /* the atoms cut to EKBF_PF_ATOM_MAX bytes (still required), each kept

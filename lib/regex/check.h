@@ -15,6 +15,7 @@
 
 #include "corpus.h"
 #include "diag.h"
+#include "regex/prefilter.h"
 
 typedef struct ekb_regex_check_options {
     bool portable;   /* add the portability notes */
@@ -70,6 +71,15 @@ typedef struct ekb_regex_hit {
  * it are left out and counted in *limited. 0, or -1 (memory). */
 int ekb_regex_try(const ekb_regex_corpus *rc, const char *line, size_t len, bool targets_only,
                   ekb_regex_hit **hits, size_t *n, size_t *limited);
+
+/* The prefilter over the regexes that compiled, and the PCRE2 options they
+ * were analysed with: for sharing the analysis (errkb-compile's index).
+ * Read-only; valid until ekb_regex_corpus_free. */
+const ekb_prefilter *ekb_regex_corpus_prefilter(const ekb_regex_corpus *rc, uint32_t *options);
+
+/* The id in that prefilter of corpus file f's regex, or -1 when f has no
+ * regex that compiled. */
+long ekb_regex_corpus_pattern_id(const ekb_regex_corpus *rc, const ekb_corpus_file *f);
 
 /* Reports the compile errors of the regexes ekb_regex_try would use, into d
  * (so an author sees why a new regex recognises nothing). 0 or -1. */

@@ -151,6 +151,20 @@ int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_di
     return 0;
 }
 
+const ekb_prefilter *ekb_regex_corpus_prefilter(const ekb_regex_corpus *rc, uint32_t *options)
+{
+    *options = rc->ro.options;
+    return rc->pf;
+}
+
+long ekb_regex_corpus_pattern_id(const ekb_regex_corpus *rc, const ekb_corpus_file *f)
+{
+    if (f < rc->c->files || f >= rc->c->files + rc->c->n)
+        return -1;
+    long e = rc->entry_of_file[f - rc->c->files];
+    return e >= 0 && rc->e[e].code ? (long)rc->e[e].pf_id : -1;
+}
+
 void ekb_regex_corpus_free(ekb_regex_corpus *rc)
 {
     if (!rc)

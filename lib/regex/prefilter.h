@@ -57,6 +57,22 @@ int ekb_prefilter_add(ekb_prefilter *pf, const char *pattern, size_t len, uint32
 int ekb_prefilter_add_all(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
                           uint32_t options, unsigned jobs, uint32_t *ids);
 
+/* Programs another prefilter holds already, to copy rather than analyse
+ * again: for pattern i of a batch, id_of(ctx, i) is its id in src when src
+ * analysed the same text with the same options (and the same minimum atom
+ * length), else -1. */
+typedef struct ekb_pf_known {
+    const ekb_prefilter *src;
+    long (*id_of)(const void *ctx, size_t i);
+    const void *ctx;
+} ekb_pf_known;
+
+/* ekb_prefilter_add_all, copying the programs known holds (known NULL:
+ * none) instead of analysing their patterns: the result is the same, byte
+ * for byte. */
+int ekb_prefilter_add_all_known(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
+                                uint32_t options, unsigned jobs, const ekb_pf_known *known, uint32_t *ids);
+
 /* Adds a pattern from its program; ATOM args index atom[] / atom_len[].
  * Returns 0, 1 when the program is malformed, -1 when out of memory. */
 int ekb_prefilter_add_program(ekb_prefilter *pf, const ekb_pf_step *steps, size_t n_steps,

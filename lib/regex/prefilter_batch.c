@@ -1,7 +1,9 @@
 /* prefilter_batch.c: adding many patterns at once, analysed on every core.
  * Each chunk of patterns is analysed into a private prefilter; the chunks
  * are then merged in pattern order, which interns the atoms in the order
- * one-by-one adding would: the result is the same, byte for byte. */
+ * one-by-one adding would: the result is the same, byte for byte. A
+ * pattern another prefilter analysed already has its program copied into
+ * the chunk instead, which changes nothing after the merge either. */
 #include "prefilter.h"
 
 #include "parallel.h"
@@ -17,6 +19,9 @@ typedef struct batch {
     size_t n;
     size_t min_atom;
     ekb_prefilter **part;
+    const ekb_pf_known *known; /* NULL: analyse every pattern */
+    const char **known_atom;   /* known->src's atoms, for copying its programs */
+    size_t *known_atom_len;
 } batch;
 
 static int analyse_chunk(void *ctx, size_t chunk, ekb_diags *d)
@@ -29,8 +34,16 @@ static int analyse_chunk(void *ctx, size_t chunk, ekb_diags *d)
     b->part[chunk] = pf;
     for (size_t i = chunk * BATCH_CHUNK; i < b->n && i < (chunk + 1) * BATCH_CHUNK; i++) {
         uint32_t id;
-        if (ekb_prefilter_add(pf, b->patterns[i], b->lens[i], b->options, &id) != 0)
+        long k = b->known ? b->known->id_of(b->known->ctx, i) : -1;
+        if (k >= 0) {
+            /* the program the analysis gave src, copied as merge() copies */
+            size_t n_steps;
+            const ekb_pf_step *steps = ekb_prefilter_program(b->known->src, (uint32_t)k, &n_steps);
+            if (ekb_prefilter_add_program(pf, steps, n_steps, b->known_atom, b->known_atom_len, &id) != 0)
+                return -1;
+        } else if (ekb_prefilter_add(pf, b->patterns[i], b->lens[i], b->options, &id) != 0) {
             return -1;
+        }
     }
     return 0;
 }
@@ -58,15 +71,38 @@ static int merge(ekb_prefilter *pf, const ekb_prefilter *part, uint32_t *ids)
 int ekb_prefilter_add_all(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
                           uint32_t options, unsigned jobs, uint32_t *ids)
 {
+    return ekb_prefilter_add_all_known(pf, patterns, lens, n, options, jobs, NULL, ids);
+}
+
+int ekb_prefilter_add_all_known(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
+                                uint32_t options, unsigned jobs, const ekb_pf_known *known, uint32_t *ids)
+{
     size_t chunks = (n + BATCH_CHUNK - 1) / BATCH_CHUNK;
-    batch b = {patterns, lens, options, n, ekb_prefilter_min_atom(pf), calloc(chunks + 1, sizeof *b.part)};
+    batch b = {patterns, lens, options, n, ekb_prefilter_min_atom(pf), calloc(chunks + 1, sizeof *b.part),
+               NULL, NULL, NULL};
     if (!b.part)
         return -1;
+    if (known && ekb_prefilter_min_atom(known->src) == b.min_atom) {
+        size_t n_atoms = ekb_prefilter_atoms(known->src);
+        b.known_atom = malloc((n_atoms + 1) * sizeof *b.known_atom);
+        b.known_atom_len = malloc((n_atoms + 1) * sizeof *b.known_atom_len);
+        if (!b.known_atom || !b.known_atom_len) {
+            free(b.known_atom);
+            free(b.known_atom_len);
+            free(b.part);
+            return -1;
+        }
+        for (size_t a = 0; a < n_atoms; a++)
+            b.known_atom[a] = ekb_prefilter_atom(known->src, a, &b.known_atom_len[a]);
+        b.known = known;
+    }
     int r = ekb_parallel_for(chunks, jobs, analyse_chunk, &b, NULL);
     for (size_t c = 0; r == 0 && c < chunks; c++)
         r = merge(pf, b.part[c], ids + c * BATCH_CHUNK);
     for (size_t c = 0; c < chunks; c++)
         ekb_prefilter_free(b.part[c]);
     free(b.part);
+    free(b.known_atom);
+    free(b.known_atom_len);
     return r;
 }

@@ -454,6 +454,95 @@ static void round_trip(void **state)
     ekb_prefilter_free(b);
 }
 
+/* known programs: pattern i of the batch is pattern map[i] of src, or not
+ * there when map[i] is -1 */
+static long known_id(const void *ctx, size_t i)
+{
+    return ((const long *)ctx)[i];
+}
+
+/* Asserts that a and b hold the same atoms in the same order and the same
+ * programs. */
+static void assert_same_prefilter(const ekb_prefilter *a, const ekb_prefilter *b)
+{
+    assert_int_equal(ekb_prefilter_atoms(a), ekb_prefilter_atoms(b));
+    for (size_t k = 0; k < ekb_prefilter_atoms(a); k++) {
+        size_t la, lb;
+        const char *x = ekb_prefilter_atom(a, k, &la), *y = ekb_prefilter_atom(b, k, &lb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(x, y, la);
+    }
+    assert_int_equal(ekb_prefilter_patterns(a), ekb_prefilter_patterns(b));
+    for (uint32_t i = 0; i < ekb_prefilter_patterns(a); i++) {
+        size_t na, nb;
+        const ekb_pf_step *x = ekb_prefilter_program(a, i, &na), *y = ekb_prefilter_program(b, i, &nb);
+        assert_int_equal(na, nb);
+        for (size_t k = 0; k < na; k++) {
+            assert_int_equal(x[k].op, y[k].op);
+            assert_int_equal(x[k].arg, y[k].arg);
+        }
+    }
+}
+
+/* Copying the programs another prefilter made (in another order, of a part
+ * of the patterns) gives what analysing every pattern gives: errkb-compile's
+ * index takes them from its regex checks. */
+static void known_programs(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    strs patterns = {0};
+    ekb_strbuf sb;
+    ekb_strbuf_init(&sb);
+    for (int i = 0; i < N; i++) {
+        ekb_strbuf_reset(&sb);
+        gen(&sb, 0);
+        push(&patterns, sb.s ? sb.s : "", sb.len);
+    }
+    ekb_strbuf_free(&sb);
+    uint32_t *ids = malloc(N * sizeof *ids);
+    long *map = malloc(N * sizeof *map);
+    const char **rev = malloc(N * sizeof *rev);
+    size_t *rev_len = malloc(N * sizeof *rev_len);
+    assert_non_null(ids);
+    assert_non_null(map);
+    assert_non_null(rev);
+    assert_non_null(rev_len);
+    /* src: every third pattern left out, the others in reverse order */
+    size_t n_src = 0;
+    for (size_t i = N; i-- > 0;)
+        if (i % 3 != 0) {
+            rev[n_src] = patterns.v[i];
+            rev_len[n_src++] = patterns.len[i];
+        }
+    ekb_prefilter *src = ekb_prefilter_new(0), *plain = ekb_prefilter_new(0), *copied = ekb_prefilter_new(0);
+    assert_non_null(src);
+    assert_non_null(plain);
+    assert_non_null(copied);
+    assert_int_equal(ekb_prefilter_add_all(src, rev, rev_len, n_src, OPTS, 2, ids), 0);
+    size_t k = 0;
+    for (size_t i = N; i-- > 0;)
+        map[i] = i % 3 != 0 ? (long)ids[k++] : -1;
+    assert_int_equal(ekb_prefilter_add_all(plain, (const char *const *)patterns.v, patterns.len, N, OPTS, 2, ids), 0);
+    ekb_pf_known known = {src, known_id, map};
+    assert_int_equal(
+        ekb_prefilter_add_all_known(copied, (const char *const *)patterns.v, patterns.len, N, OPTS, 2, &known, ids),
+        0);
+    for (uint32_t i = 0; i < N; i++)
+        assert_int_equal(ids[i], i);
+    assert_same_prefilter(plain, copied);
+    /* src lacks the atoms of the patterns left out: those were analysed */
+    assert_true(ekb_prefilter_atoms(src) < ekb_prefilter_atoms(plain));
+    ekb_prefilter_free(src);
+    ekb_prefilter_free(plain);
+    ekb_prefilter_free(copied);
+    free(ids);
+    free(map);
+    free(rev);
+    free(rev_len);
+    strs_free(&patterns);
+}
+
 static void malformed_programs(void **state)
 {
     (void)state;
@@ -533,6 +622,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(trees),
         cmocka_unit_test(round_trip),
         cmocka_unit_test(malformed_programs),
+        cmocka_unit_test(known_programs),
         cmocka_unit_test(case_folding_is_complete),
         cmocka_unit_test(bundled_corpus),
         cmocka_unit_test(random_patterns),
