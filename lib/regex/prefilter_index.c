@@ -16,6 +16,9 @@ void ekb_pf_index_free(ekb_pf_index *ix)
     free(ix->dict);
     free(ix->out);
     free(ix->byte);
+    free(ix->kid_off);
+    free(ix->kid_node);
+    free(ix->kid_byte);
     free(ix->post_off);
     free(ix->post);
     free(ix->unfiltered);
@@ -91,6 +94,37 @@ static int build_automaton(const ekb_prefilter *pf, ekb_pf_index *ix)
     return 0;
 }
 
+/* The children of each node side by side: the scan then compares a byte
+ * with a few bytes in one place instead of following a list across the
+ * trie (two thirds of the scan's time at 100k patterns). */
+static int build_kids(ekb_pf_index *ix)
+{
+    size_t n = ix->n_nodes;
+    ix->kid_off = malloc((n + 1) * sizeof *ix->kid_off);
+    ix->kid_node = malloc((n + 1) * sizeof *ix->kid_node);
+    ix->kid_byte = malloc(n + 1);
+    if (!ix->kid_off || !ix->kid_node || !ix->kid_byte)
+        return -1;
+    uint32_t at = 0;
+    for (size_t u = 0; u < n; u++) {
+        ix->kid_off[u] = at;
+        for (uint32_t k = ix->child[u]; k != EKB_PF_NONE; k = ix->sibling[k]) {
+            ix->kid_byte[at] = ix->byte[k];
+            ix->kid_node[at++] = k;
+        }
+    }
+    ix->kid_off[n] = at;
+    return 0;
+}
+
+static uint32_t kid_of(const ekb_pf_index *ix, uint32_t node, uint8_t c)
+{
+    for (uint32_t k = ix->kid_off[node]; k < ix->kid_off[node + 1]; k++)
+        if (ix->kid_byte[k] == c)
+            return ix->kid_node[k];
+    return EKB_PF_NONE;
+}
+
 /* Each pattern is posted under the atoms of its cover, priced by how many
  * patterns name them; a pattern without a cover is unfiltered. */
 static int build_postings(const ekb_prefilter *pf, ekb_pf_index *ix)
@@ -152,7 +186,7 @@ int ekb_prefilter_compile(ekb_prefilter *pf)
     pf->index = calloc(1, sizeof *pf->index);
     if (!pf->index)
         return -1;
-    if (build_automaton(pf, pf->index) != 0 || build_postings(pf, pf->index) != 0) {
+    if (build_automaton(pf, pf->index) != 0 || build_kids(pf->index) != 0 || build_postings(pf, pf->index) != 0) {
         ekb_pf_index_free(pf->index);
         pf->index = NULL;
         return -1;
@@ -246,7 +280,7 @@ static void scan(const ekb_prefilter *pf, ekb_pf_scratch *s, const char *text, s
                 state = ix->root_next[c];
                 break;
             }
-            uint32_t next = child_of(ix, state, c);
+            uint32_t next = kid_of(ix, state, c);
             if (next != EKB_PF_NONE) {
                 state = next;
                 break;

@@ -13,6 +13,10 @@ typedef struct ekb_pf_index {
     uint32_t *child, *sibling, *fail, *dict, *out; /* per trie node */
     uint8_t *byte;
     size_t n_nodes;
+    /* node u's children side by side, for the scan: kid_byte[k] and
+     * kid_node[k] for k in kid_off[u] .. kid_off[u + 1] */
+    uint32_t *kid_off, *kid_node;
+    uint8_t *kid_byte;
     uint32_t root_next[256];
     uint32_t *post_off, *post;
     uint32_t *unfiltered;
