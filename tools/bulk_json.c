@@ -57,13 +57,15 @@ static void bulk_free(void *p)
     (void)p; /* everything goes at exit */
 }
 
-void bulk_json_install(void)
+bool bulk_json_install(void)
 {
     json_set_alloc_funcs(bulk_malloc, bulk_free);
+    return true;
 }
 #else
-void bulk_json_install(void)
+bool bulk_json_install(void)
 {
+    return false;
 }
 #endif
 

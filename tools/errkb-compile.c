@@ -306,28 +306,44 @@ typedef struct index_job {
     ekb_corpus *c;
     ekb_index_options opt;
     ekb_index ix;
+    ekb_strbuf ids; /* errkb_ids.h */
     ekb_diags diags;
-    int r;
+    int r, ids_r;   /* as ekb_index_build and ekb_index_header_ids return */
 } index_job;
 
+/* The index, then errkb_ids.h (made from it, and the only output that can
+ * still fail: two ids giving one constant name). */
 static void build_index(void *ctx)
 {
     index_job *j = ctx;
     j->r = ekb_index_build(j->c, &j->opt, &j->ix, &j->diags);
+    if (j->r >= 0 && j->r != 2)
+        j->ids_r = ekb_index_header_ids(&j->ix, &j->ids, &j->diags);
 }
 
 static void index_job_free(index_job *j)
 {
     ekb_index_free(&j->ix);
+    ekb_strbuf_free(&j->ids);
     ekb_diags_free(&j->diags);
 }
 
+typedef struct dropping_docs {
+    ekb_corpus *c;
+    bool bulk; /* the parsed values are in bulk blocks (tools/bulk_json.c) */
+} dropping_docs;
+
 /* Frees every parsed file: the index holds what it needs of them. Run
- * beside the writing of the outputs, since at 100k entries it takes as long. */
+ * beside the writing of the outputs. Values in bulk blocks are left to the
+ * process's exit: json_decref would walk 2 GB of them at 100k entries to
+ * call a free that does nothing. */
 static void drop_docs(void *ctx)
 {
-    ekb_corpus *c = ctx;
+    const dropping_docs *dd = ctx;
+    ekb_corpus *c = dd->c;
     for (size_t i = 0; i < c->n; i++) {
+        if (c->files[i].doc && dd->bulk)
+            c->files[i].doc->root = NULL;
         ekb_doc_free(c->files[i].doc);
         c->files[i].doc = NULL;
     }
@@ -345,7 +361,7 @@ static int finish(ekb_run *run, int code)
 
 int main(int argc, char **argv)
 {
-    bulk_json_install(); /* before the first jansson value */
+    dropping_docs drop = {.bulk = bulk_json_install()}; /* before the first jansson value */
     ekb_run run = {0};
     compile_opts o = {0};
     char **args = expand_short(argc, argv);
@@ -378,6 +394,7 @@ int main(int argc, char **argv)
     }
     ekb_corpus *c = &run.corpus;
     int code = EKB_EXIT_CLEAN;
+    phase("list");
     file_gates gates;
     /* the gates, in process: what errkb-validate and errkb-drift check of
      * each file, the corpus-wide rules, then what errkb-regex checks */
@@ -388,13 +405,14 @@ int main(int argc, char **argv)
     if (r != 0 || ekb_corpus_load(c, true, run.cli.jobs, &run.diags) != 0 ||
         ekb_rules_check_symmetry(c, &run.diags) != 0)
         goto oom;
-    phase("load+check");
+    phase("check");
     /* A corpus that passed the first checks will most likely compile: its
      * index is built beside the regex gate (both only read the parsed
      * files), and dropped if the gate fails. */
     shared_programs share = {.lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
     index_job job = {.c = c, .opt = {.samples = o.samples, .programs = wait_programs, .programs_ctx = &share}};
     ekb_diags_init(&job.diags);
+    ekb_strbuf_init(&job.ids);
     bool ahead = o.force || ekb_cli_exit_code(&run.cli, &run.diags) == EKB_EXIT_CLEAN;
     ekb_task *building = ahead ? ekb_task_start(build_index, &job) : NULL;
     ekb_regex_corpus *rc = NULL;
@@ -434,12 +452,11 @@ int main(int argc, char **argv)
     ekb_index ix = job.ix;
     r = job.r;
     size_t mini = o.stats ? minified_size(c) : 0;
-    ekb_task *dropping = ekb_task_start(drop_docs, c);
+    drop.c = c;
+    ekb_task *dropping = ekb_task_start(drop_docs, &drop);
     phase("index");
-    ekb_strbuf hids;
-    ekb_strbuf_init(&hids);
-    int ir = r == 2 ? 0 : ekb_index_header_ids(&ix, &hids, &run.diags);
-    phase("headers");
+    ekb_strbuf hids = job.ids;
+    int ir = job.ids_r;
     if (ir < 0)
         goto done_oom;
     if (run.diags.n) {
