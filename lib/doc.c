@@ -352,7 +352,8 @@ static const ekb_posmap *posmap_of(ekb_doc *doc)
         posmap_drop(m);
         return NULL;
     }
-    qsort(m->v, m->n, sizeof *m->v, posrec_cmp);
+    if (m->n > 1) /* an empty map has no array: qsort must not see NULL */
+        qsort(m->v, m->n, sizeof *m->v, posrec_cmp);
     if (atomic_compare_exchange_strong(&doc->pos, &have, m))
         return m;
     posmap_drop(m);
