@@ -372,6 +372,13 @@ static size_t glued_to_words(const char *s, size_t n)
 static bool classify(const char *s, size_t n, ekb_drift_token_kind *kind, size_t *keep)
 {
     *keep = n;
+    /* most words of prose: lower-case letters only, which no kind below
+     * takes (each needs a digit, a capital or a sign) */
+    size_t lower = 0;
+    while (lower < n && is_lower(s[lower]))
+        lower++;
+    if (lower == n)
+        return false;
     if (!has_alnum(s, n))
         return false;
     size_t glued = glued_to_words(s, n);
@@ -439,7 +446,11 @@ static int piece(const char *s, size_t a, size_t b, ekb_drift_tokens *out, bool 
 static size_t url_start(const char *s, size_t a, size_t b)
 {
     for (size_t i = a; i + 3 <= b; i++) {
-        if (memcmp(s + i, "://", 3) != 0)
+        const char *colon = memchr(s + i, ':', b - 2 - i);
+        if (!colon)
+            break;
+        i = (size_t)(colon - s);
+        if (s[i + 1] != '/' || s[i + 2] != '/')
             continue;
         size_t q = i;
         while (q > a && (is_alnum(s[q - 1]) || has(s[q - 1], C_SCHEME)))
