@@ -268,7 +268,32 @@ void ekb_doc_free(ekb_doc *doc)
     ekb_posmap *pos = atomic_load(&doc->pos);
     if (pos)
         posmap_drop(pos);
+    free(atomic_load(&doc->cv));
     free(doc);
+}
+
+const ekb_cv *ekb_doc_cv(ekb_doc *doc)
+{
+    ekb_cv *have = atomic_load(&doc->cv);
+    if (have || !doc->root)
+        return have;
+    ekb_cv *cv = ekb_cv_freeze(doc->root);
+    if (!cv)
+        return NULL;
+    /* two threads may freeze at once: the first to publish wins */
+    if (atomic_compare_exchange_strong(&doc->cv, &have, cv))
+        return cv;
+    free(cv);
+    return have;
+}
+
+int ekb_doc_drop_tree(ekb_doc *doc)
+{
+    if (doc->root && !ekb_doc_cv(doc))
+        return -1;
+    json_decref(doc->root);
+    doc->root = NULL;
+    return 0;
 }
 
 int ekb_posmap_add(ekb_posmap *m, const char *pointer, size_t plen, ekb_pos key, ekb_pos value)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cv.h"
 #include "diag.h"
 
 typedef enum ekb_syntax { EKB_SYNTAX_JSON, EKB_SYNTAX_YAML } ekb_syntax;
@@ -31,8 +32,9 @@ typedef struct ekb_doc {
     uint64_t text_hash; /* XXH64 of the file's bytes, taken when the text is dropped */
     size_t body;      /* offset past a UTF-8 byte order mark */
     ekb_syntax syntax;
-    json_t *root;     /* owned */
+    json_t *root;     /* owned; NULL once dropped (ekb_doc_drop_tree) */
     ekb_posmap *_Atomic pos; /* built on the first ekb_doc_locate() */
+    ekb_cv *_Atomic cv;      /* root frozen, on the first ekb_doc_cv() */
 } ekb_doc;
 
 /* Syntax from the file name: .yaml/.yml are YAML, anything else JSON. */
@@ -56,6 +58,16 @@ uint64_t ekb_doc_text_hash(const ekb_doc *doc);
  * file have changed meanwhile, points at its first line). For a tool that
  * keeps a whole corpus parsed. */
 void ekb_doc_drop_text(ekb_doc *doc);
+
+/* The parsed value frozen (cv.h), made on the first call from the jansson
+ * value; threads may ask at once. NULL when out of memory, or when there
+ * is neither a frozen value nor a tree. */
+const ekb_cv *ekb_doc_cv(ekb_doc *doc);
+
+/* Freezes the parsed value if it is not yet, then frees the jansson value:
+ * from here on only ekb_doc_cv() reads the entry. 0, or -1 (memory: the
+ * tree is kept). For a tool that keeps a whole corpus parsed. */
+int ekb_doc_drop_tree(ekb_doc *doc);
 
 /* Position of the value at pointer (of its key instead when at_key and the
  * parent is an object). Falls back to the nearest ancestor that exists.

@@ -61,9 +61,11 @@ static int each_one(void *ctx, size_t i, ekb_diags *d)
     ekb_corpus_file *f = &j->run->corpus.files[j->idx[i]];
     if (!j->run->stream)
         return j->fn(j->ctx, j->run, f, d);
-    if (ekb_corpus_file_load(&j->run->corpus, f, d) != 0)
-        return -1;
-    int r = f->doc ? j->fn(j->ctx, j->run, f, d) : 0;
+    if (j->run->file_scope)
+        j->run->file_scope(f, true);
+    int r = ekb_corpus_file_load(&j->run->corpus, f, d) != 0 ? -1 : f->doc ? j->fn(j->ctx, j->run, f, d) : 0;
+    if (j->run->file_scope)
+        j->run->file_scope(f, false);
     if (!j->run->keep_docs) {
         ekb_doc_free(f->doc);
         f->doc = NULL;

@@ -20,6 +20,11 @@ typedef struct ekb_run {
      * parsed value is still in cache (errkb-compile, whose later passes need
      * every file). */
     bool keep_docs;
+    /* With stream, optional: called on the worker before a file is loaded
+     * (enter) and after its check (!enter), doc or no doc. errkb-compile
+     * gives the jansson values of each file memory that the next file on
+     * that thread reuses. */
+    void (*file_scope)(ekb_corpus_file *f, bool enter);
     bool lazy_listing; /* see ekb_corpus_options; set before ekb_run_open */
 } ekb_run;
 

@@ -159,13 +159,14 @@ static int collect_groups(builder *b)
     for (int g = 0; g < 3; g++)
         b->groups[g].n = 0;
     for (size_t i = 0; i < b->n_items; i++) {
-        json_t *e = b->items[i].f->doc->root;
-        if (nameset_add(&b->groups[0], json_string_value(json_object_get(e, "domain"))) ||
-            nameset_add(&b->groups[1], json_string_value(json_object_get(e, "category"))))
+        const ekb_cv *e = b->items[i].cv;
+        if (nameset_add(&b->groups[0], ekb_cv_str(ekb_cv_get(e, "domain"))) ||
+            nameset_add(&b->groups[1], ekb_cv_str(ekb_cv_get(e, "category"))))
             return -1;
-        json_t *tags = json_object_get(e, "tags"), *t;
-        size_t k;
-        json_array_foreach(tags, k, t) if (nameset_add(&b->groups[2], json_string_value(t))) return -1;
+        const ekb_cv *tags = ekb_cv_get(e, "tags");
+        for (size_t k = 0; k < ekb_cv_size(tags); k++)
+            if (nameset_add(&b->groups[2], ekb_cv_str(ekb_cv_at(tags, k))))
+                return -1;
     }
     for (int g = 0; g < 3; g++)
         nameset_seal(&b->groups[g]);
@@ -173,17 +174,16 @@ static int collect_groups(builder *b)
 }
 
 /* Group numbers of entry e in group kind g: calls add for each. */
-static int each_member(const builder *b, json_t *e, int g, int (*add)(void *, size_t), void *ctx)
+static int each_member(const builder *b, const ekb_cv *e, int g, int (*add)(void *, size_t), void *ctx)
 {
     if (g < 2) {
-        const char *name = json_string_value(json_object_get(e, g ? "category" : "domain"));
+        const char *name = ekb_cv_str(ekb_cv_get(e, g ? "category" : "domain"));
         long k = ekb_nameset_find(&b->groups[g], name ? name : "");
         return k >= 0 ? add(ctx, (size_t)k) : 0;
     }
-    json_t *t;
-    size_t j;
-    json_array_foreach(json_object_get(e, "tags"), j, t) {
-        const char *name = json_string_value(t);
+    const ekb_cv *tags = ekb_cv_get(e, "tags");
+    for (size_t j = 0; j < ekb_cv_size(tags); j++) {
+        const char *name = ekb_cv_str(ekb_cv_at(tags, j));
         long k = name ? ekb_nameset_find(&b->groups[2], name) : -1;
         if (k >= 0 && add(ctx, (size_t)k))
             return -1;
@@ -224,7 +224,7 @@ static int write_groups(builder *b)
             return -1;
         }
         for (size_t i = 0; i < b->n_items; i++)
-            each_member(b, b->items[i].f->doc->root, g, count_one, &c);
+            each_member(b, b->items[i].cv, g, count_one, &c);
         size_t total = 0, base = b->sec[S_MEMB].len / 4;
         for (size_t k = 0; k < ns->n; k++) {
             size_t n = c.count[k];
@@ -243,7 +243,7 @@ static int write_groups(builder *b)
         }
         for (size_t i = 0; i < b->n_items; i++) {
             c.entry = (uint32_t)i;
-            each_member(b, b->items[i].f->doc->root, g, place_one, &c);
+            each_member(b, b->items[i].cv, g, place_one, &c);
         }
         free(c.count);
     }
@@ -597,7 +597,7 @@ static int write_regexes(builder *b, ekb_index *out)
     unsigned char *p = ekb_bytes_add(&b->sec[S_RGXS], EKBF_R_SIZE * n);
     int r = covers && pats && first && count && p ? 0 : -1;
     for (size_t i = 0; r == 0 && i < n; i++)
-        pats[i] = json_string_value(json_object_get(b->items[i].f->doc->root, "regex"));
+        pats[i] = ekb_cv_str(ekb_cv_get(b->items[i].cv, "regex"));
     if (r == 0)
         r = ekb_index_prefilter(b, pats, n, first, count, covers);
     for (size_t i = 0; r == 0 && i < n; i++) {
@@ -714,7 +714,10 @@ static int collect_items(builder *b, ekb_corpus *c, int *status)
         ekb_corpus_file *f = &c->files[i];
         if (!f->doc)
             continue;
-        const char *id = json_string_value(json_object_get(f->doc->root, "id"));
+        const ekb_cv *cv = ekb_doc_cv(f->doc);
+        if (!cv && f->doc->root)
+            return -1;
+        const char *id = ekb_cv_str(ekb_cv_get(cv, "id"));
         if (!id)
             id = f->id;
         if (!id) {
@@ -724,7 +727,7 @@ static int collect_items(builder *b, ekb_corpus *c, int *status)
             *status = 1;
             continue;
         }
-        b->items[b->n_items++] = (item){f, id, true};
+        b->items[b->n_items++] = (item){f, cv, id, true};
     }
     qsort(b->items, b->n_items, sizeof *b->items, cmp_item);
     size_t m = 0;

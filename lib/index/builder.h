@@ -35,6 +35,7 @@ typedef struct nameset {
 
 typedef struct item {
     ekb_corpus_file *f;
+    const ekb_cv *cv; /* the entry, frozen */
     const char *id;
     bool ok; /* encodable */
 } item;

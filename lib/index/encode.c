@@ -1,4 +1,4 @@
-/* encode.c: one entry (a jansson value) into the index's record sections.
+/* encode.c: one entry (a frozen value, cv.h) into the index's record sections.
  * Validation has normally checked the entry already; these checks only make
  * sure that what --force lets through cannot produce a broken index. */
 #include <stdarg.h>
@@ -57,10 +57,10 @@ static void put_list(enc *x, int sec, size_t off, size_t start, size_t n, const 
     ekbf_put16(x->b->sec[sec].p + off + 4, (uint16_t)n);
 }
 
-static uint32_t get_str(enc *x, json_t *obj, const char *at, const char *key, unsigned kind, unsigned *present,
+static uint32_t get_str(enc *x, const ekb_cv *obj, const char *at, const char *key, unsigned kind, unsigned *present,
                         unsigned bit)
 {
-    json_t *v = json_object_get(obj, key);
+    const ekb_cv *v = ekb_cv_get(obj, key);
     if (!v) {
         if (kind & REQ)
             bad(x, at, key, "member '%s' is missing", key);
@@ -68,19 +68,19 @@ static uint32_t get_str(enc *x, json_t *obj, const char *at, const char *key, un
     }
     if (present)
         *present |= bit;
-    if (json_is_null(v) && (kind & NULLABLE))
+    if (ekb_cv_is_null(v) && (kind & NULLABLE))
         return EKBF_NULL;
-    if (!json_is_string(v)) {
+    if (!ekb_cv_is_string(v)) {
         bad(x, at, key, "'%s' is not a string", key);
         return EKBF_NULL;
     }
-    return ekb_b_intern(x->b, json_string_value(v), json_string_length(v));
+    return ekb_b_intern(x->b, ekb_cv_str(v), ekb_cv_len(v));
 }
 
-static double get_num(enc *x, json_t *obj, const char *at, const char *key, bool required, unsigned *present,
+static double get_num(enc *x, const ekb_cv *obj, const char *at, const char *key, bool required, unsigned *present,
                       unsigned bit)
 {
-    json_t *v = json_object_get(obj, key);
+    const ekb_cv *v = ekb_cv_get(obj, key);
     if (!v) {
         if (required)
             bad(x, at, key, "member '%s' is missing", key);
@@ -88,28 +88,31 @@ static double get_num(enc *x, json_t *obj, const char *at, const char *key, bool
     }
     if (present)
         *present |= bit;
-    if (!json_is_number(v)) {
+    if (!ekb_cv_is_number(v)) {
         bad(x, at, key, "'%s' is not a number", key);
         return 0;
     }
-    return json_number_value(v);
+    return ekb_cv_number(v);
 }
 
-static unsigned get_enum(enc *x, json_t *obj, const char *at, const char *key, int which)
+static unsigned get_enum(enc *x, const ekb_cv *obj, const char *at, const char *key, int which)
 {
-    json_t *v = json_object_get(obj, key);
-    json_t *names = x->b->enums[which];
-    if (json_is_string(v))
-        for (size_t i = 0; i < json_array_size(names); i++)
-            if (json_equal(v, json_array_get(names, i)))
+    const ekb_cv *v = ekb_cv_get(obj, key);
+    json_t *names = x->b->enums[which]; /* the schema's, as jansson values */
+    if (ekb_cv_is_string(v))
+        for (size_t i = 0; i < json_array_size(names); i++) {
+            json_t *name = json_array_get(names, i);
+            if (json_is_string(name) && json_string_length(name) == ekb_cv_len(v) &&
+                memcmp(json_string_value(name), ekb_cv_str(v), ekb_cv_len(v)) == 0)
                 return (unsigned)i;
+        }
     bad(x, at, key, "'%s' is not one of the schema's values", key);
     return 0;
 }
 
-static uint32_t get_date(enc *x, json_t *obj, const char *key)
+static uint32_t get_date(enc *x, const ekb_cv *obj, const char *key)
 {
-    const char *s = json_string_value(json_object_get(obj, key));
+    const char *s = ekb_cv_str(ekb_cv_get(obj, key));
     if (s && strlen(s) == 10 && s[4] == '-' && s[7] == '-') {
         uint32_t v = 0;
         bool ok = true;
@@ -127,45 +130,45 @@ static uint32_t get_date(enc *x, json_t *obj, const char *key)
 
 /* Appends the items of a string array to LIST; start and count go to
  * rec+off of section sec. NULL items are allowed when nullable. */
-static void str_list(enc *x, json_t *arr, const char *at, const char *key, bool nullable, int sec, size_t off)
+static void str_list(enc *x, const ekb_cv *arr, const char *at, const char *key, bool nullable, int sec, size_t off)
 {
     builder *b = x->b;
-    if (!json_is_array(arr)) {
+    if (!ekb_cv_is_array(arr)) {
         bad(x, at, key, "'%s' is not an array", key);
         return;
     }
-    size_t n = json_array_size(arr), start = b->sec[S_LIST].len / 4;
+    size_t n = ekb_cv_size(arr), start = b->sec[S_LIST].len / 4;
     if (!ekb_bytes_add(&b->sec[S_LIST], 4 * n))
         return;
     for (size_t i = 0; i < n; i++) {
-        json_t *v = json_array_get(arr, i);
+        const ekb_cv *v = ekb_cv_at(arr, i);
         uint32_t ref = EKBF_NULL;
-        if (json_is_string(v))
-            ref = ekb_b_intern(b, json_string_value(v), json_string_length(v));
-        else if (!(nullable && json_is_null(v)))
+        if (ekb_cv_is_string(v))
+            ref = ekb_b_intern(b, ekb_cv_str(v), ekb_cv_len(v));
+        else if (!(nullable && ekb_cv_is_null(v)))
             bad(x, at, key, "'%s' item %zu is not a string", key, i);
         ekb_b_ref(b, S_LIST, 4 * (start + i), ref);
     }
     put_list(x, sec, off, start, n, at, key);
 }
 
-static void versions(enc *x, json_t *e, size_t rec)
+static void versions(enc *x, const ekb_cv *e, size_t rec)
 {
     builder *b = x->b;
-    json_t *arr = json_object_get(e, "versions");
-    if (!json_is_array(arr)) {
+    const ekb_cv *arr = ekb_cv_get(e, "versions");
+    if (!ekb_cv_is_array(arr)) {
         bad(x, "", "versions", "'versions' is not an array");
         return;
     }
-    size_t n = json_array_size(arr), start = b->sec[S_VERS].len / EKBF_V_SIZE;
+    size_t n = ekb_cv_size(arr), start = b->sec[S_VERS].len / EKBF_V_SIZE;
     if (!ekb_bytes_add(&b->sec[S_VERS], n * EKBF_V_SIZE))
         return;
     static const char *const opt[4] = {"introduced", "deprecated", "removed", "behavior_change"};
     for (size_t i = 0; i < n; i++) {
-        json_t *v = json_array_get(arr, i);
+        const ekb_cv *v = ekb_cv_at(arr, i);
         char at[40];
         snprintf(at, sizeof at, "/versions/%zu", i);
-        if (!json_is_object(v)) {
+        if (!ekb_cv_is_object(v)) {
             bad(x, at, NULL, "version %zu is not an object", i);
             continue;
         }
@@ -189,24 +192,24 @@ static void versions(enc *x, json_t *e, size_t rec)
 }
 
 /* dead_ends (work false) or workarounds (work true). */
-static void fixes(enc *x, json_t *e, bool work, size_t rec)
+static void fixes(enc *x, const ekb_cv *e, bool work, size_t rec)
 {
     builder *b = x->b;
     const char *key = work ? "workarounds" : "dead_ends";
     int sec = work ? S_WORK : S_DEAD;
-    json_t *arr = json_object_get(e, key);
-    if (!json_is_array(arr)) {
+    const ekb_cv *arr = ekb_cv_get(e, key);
+    if (!ekb_cv_is_array(arr)) {
         bad(x, "", key, "'%s' is not an array", key);
         return;
     }
-    size_t n = json_array_size(arr), start = b->sec[sec].len / EKBF_D_SIZE;
+    size_t n = ekb_cv_size(arr), start = b->sec[sec].len / EKBF_D_SIZE;
     if (!ekb_bytes_add(&b->sec[sec], n * EKBF_D_SIZE))
         return;
     for (size_t i = 0; i < n; i++) {
-        json_t *v = json_array_get(arr, i);
+        const ekb_cv *v = ekb_cv_at(arr, i);
         char at[40];
         snprintf(at, sizeof at, "/%s/%zu", key, i);
-        if (!json_is_object(v)) {
+        if (!ekb_cv_is_object(v)) {
             bad(x, at, NULL, "item %zu is not an object", i);
             continue;
         }
@@ -220,10 +223,10 @@ static void fixes(enc *x, json_t *e, bool work, size_t rec)
         ekb_b_ref(b, sec, q + EKBF_D_CONDITION, get_str(x, v, at, "condition", 0, &present, EKBF_IP_CONDITION));
         ekbf_putf64(b->sec[sec].p + q + EKBF_D_RATE,
                     get_num(x, v, at, work ? "success_rate" : "fail_rate", true, NULL, 0));
-        json_t *src = json_object_get(v, "sources");
+        const ekb_cv *src = ekb_cv_get(v, "sources");
         if (src) {
             present |= EKBF_IP_SOURCES;
-            if (json_array_size(src) > UINT16_MAX)
+            if (ekb_cv_size(src) > UINT16_MAX)
                 bad(x, at, "sources", "more than %u sources", UINT16_MAX);
             else
                 str_list(x, src, at, "sources", false, sec, q + EKBF_D_SOURCES);
@@ -235,25 +238,25 @@ static void fixes(enc *x, json_t *e, bool work, size_t rec)
 
 /* One transition_graph list. Targets not among the encodable entries are
  * left out (the second pass reports them). */
-static void links(enc *x, json_t *graph, const char *key, size_t rec, size_t off)
+static void links(enc *x, const ekb_cv *graph, const char *key, size_t rec, size_t off)
 {
     builder *b = x->b;
-    json_t *arr = json_object_get(graph, key);
-    if (!json_is_array(arr)) {
+    const ekb_cv *arr = ekb_cv_get(graph, key);
+    if (!ekb_cv_is_array(arr)) {
         bad(x, "/transition_graph", key, "'%s' is not an array", key);
         return;
     }
     size_t start = b->sec[S_LINK].len / EKBF_L_SIZE, n = 0;
-    for (size_t i = 0; i < json_array_size(arr); i++) {
-        json_t *v = json_array_get(arr, i);
+    for (size_t i = 0; i < ekb_cv_size(arr); i++) {
+        const ekb_cv *v = ekb_cv_at(arr, i);
         char at[64];
         snprintf(at, sizeof at, "/transition_graph/%s/%zu", key, i);
-        json_t *idv = json_is_object(v) ? json_object_get(v, "id") : v;
-        if (!json_is_string(idv)) {
+        const ekb_cv *idv = ekb_cv_is_object(v) ? ekb_cv_get(v, "id") : v;
+        if (!ekb_cv_is_string(idv)) {
             bad(x, at, NULL, "link %zu is neither an id nor an object with an id", i);
             continue;
         }
-        long target = ekb_b_entry_number(b, json_string_value(idv));
+        long target = ekb_b_entry_number(b, ekb_cv_str(idv));
         if (target < 0) {
             /* a single pass starts again in two; the dry pass does not know
              * the final entries yet; the final pass leaves the link out */
@@ -262,7 +265,7 @@ static void links(enc *x, json_t *graph, const char *key, size_t rec, size_t off
             } else if (x->pass == PASS_FINAL) {
                 b->dropped_links++;
                 if (ekb_doc_report(b->d, x->it->f->doc, x->it->id, at, false, EKB_ERROR, "index.link-dropped",
-                                   "no entry '%s' in the index: link left out", json_string_value(idv)) != 0)
+                                   "no entry '%s' in the index: link left out", ekb_cv_str(idv)) != 0)
                     b->oom = true;
             }
             continue;
@@ -274,7 +277,7 @@ static void links(enc *x, json_t *graph, const char *key, size_t rec, size_t off
         unsigned flags = 0;
         uint32_t cond = EKBF_NULL;
         double prob = 0;
-        if (json_is_object(v)) {
+        if (ekb_cv_is_object(v)) {
             flags |= EKBF_LF_OBJECT;
             prob = get_num(x, v, at, "probability", false, &flags, EKBF_LF_PROBABILITY);
             cond = get_str(x, v, at, "condition", 0, &flags, EKBF_LF_CONDITION);
@@ -288,68 +291,70 @@ static void links(enc *x, json_t *graph, const char *key, size_t rec, size_t off
     put_list(x, S_ENTR, rec + off, start, n, "/transition_graph", key);
 }
 
-static int cmp_key(const void *a, const void *b)
+static int cmp_member(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    /* key nodes: always strings */
+    return strcmp((*(const ekb_cv *const *)a)->u.s, (*(const ekb_cv *const *)b)->u.s);
 }
 
 /* os_specific: pairs of (key, value) in LIST, keys in byte order. */
-static void os_specific(enc *x, json_t *obj, size_t rec)
+static void os_specific(enc *x, const ekb_cv *obj, size_t rec)
 {
     builder *b = x->b;
-    if (!json_is_object(obj)) {
+    if (!ekb_cv_is_object(obj)) {
         bad(x, "", "os_specific", "'os_specific' is not an object");
         return;
     }
-    size_t n = json_object_size(obj), k = 0;
-    const char **keys = malloc((n + 1) * sizeof *keys);
+    /* the key nodes; each member's value is the node after its key */
+    size_t n = ekb_cv_size(obj);
+    const ekb_cv **keys = malloc((n + 1) * sizeof *keys);
     if (!keys) {
         b->oom = true;
         return;
     }
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v) keys[k++] = key;
-    qsort(keys, n, sizeof *keys, cmp_key);
+    for (size_t k = 0; k < n; k++)
+        keys[k] = ekb_cv_key_at(obj, k);
+    qsort(keys, n, sizeof *keys, cmp_member);
     size_t start = b->sec[S_LIST].len / 4;
     if (ekb_bytes_add(&b->sec[S_LIST], 8 * n)) {
         for (size_t i = 0; i < n; i++) {
-            v = json_object_get(obj, keys[i]);
-            if (!json_is_string(v))
-                bad(x, "/os_specific", keys[i], "'%s' is not a string", keys[i]);
-            ekb_b_ref(b, S_LIST, 4 * (start + 2 * i), ekb_b_intern(b, keys[i], strlen(keys[i])));
+            const char *key = keys[i]->u.s;
+            const ekb_cv *v = keys[i] + 1;
+            if (!ekb_cv_is_string(v))
+                bad(x, "/os_specific", key, "'%s' is not a string", key);
+            ekb_b_ref(b, S_LIST, 4 * (start + 2 * i), ekb_b_intern(b, key, strlen(key)));
             ekb_b_ref(b, S_LIST, 4 * (start + 2 * i + 1),
-                      json_is_string(v) ? ekb_b_intern(b, json_string_value(v), json_string_length(v)) : EKBF_NULL);
+                      ekb_cv_is_string(v) ? ekb_b_intern(b, ekb_cv_str(v), ekb_cv_len(v)) : EKBF_NULL);
         }
         put_list(x, S_ENTR, rec + EKBF_E_OS_SPECIFIC, start, n, "", "os_specific");
     }
     free(keys);
 }
 
-static void error_code(enc *x, json_t *e, size_t rec, unsigned *present)
+static void error_code(enc *x, const ekb_cv *e, size_t rec, unsigned *present)
 {
     builder *b = x->b;
-    json_t *v = json_object_get(e, "error_code");
+    const ekb_cv *v = ekb_cv_get(e, "error_code");
     uint32_t ref = EKBF_NULL;
     if (!v)
         return;
     *present |= EKBF_P_ERROR_CODE;
-    if (json_is_string(v)) {
-        ref = ekb_b_intern(b, json_string_value(v), json_string_length(v));
-    } else if (json_is_integer(v)) {
-        const char *s = ekb_b_own(b, ekb_asprintf("%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+    if (ekb_cv_is_string(v)) {
+        ref = ekb_b_intern(b, ekb_cv_str(v), ekb_cv_len(v));
+    } else if (ekb_cv_is_integer(v)) {
+        const char *s = ekb_b_own(b, ekb_asprintf("%lld", ekb_cv_integer(v)));
         if (s)
             ref = ekb_b_intern(b, s, strlen(s));
         *present |= EKBF_P_ERROR_CODE_INT;
-    } else if (!json_is_null(v)) {
+    } else if (!ekb_cv_is_null(v)) {
         bad(x, "", "error_code", "'error_code' is neither a string, an integer nor null");
     }
     ekb_b_ref(b, S_ENTR, rec + EKBF_E_ERROR_CODE, ref);
 }
 
-static void group(enc *x, json_t *e, const char *key, int g, size_t at)
+static void group(enc *x, const ekb_cv *e, const char *key, int g, size_t at)
 {
-    const char *s = json_string_value(json_object_get(e, key));
+    const char *s = ekb_cv_str(ekb_cv_get(e, key));
     long k = s ? ekb_nameset_find(&x->b->groups[g], s) : -1;
     if (k < 0 && !s)
         bad(x, "", key, "'%s' is not a string", key);
@@ -359,9 +364,9 @@ static void group(enc *x, json_t *e, const char *key, int g, size_t at)
 int ekb_encode_entry(builder *b, uint32_t idx, bool dry, bool report)
 {
     item *it = &b->items[idx];
-    json_t *e = it->f->doc->root;
+    const ekb_cv *e = it->cv;
     enc x = {.b = b, .it = it, .pass = dry ? PASS_DRY : report ? PASS_FINAL : PASS_SINGLE};
-    if (!json_is_object(e)) {
+    if (!ekb_cv_is_object(e)) {
         bad(&x, "", NULL, "the entry is not an object");
         return 1;
     }
@@ -397,51 +402,51 @@ int ekb_encode_entry(builder *b, uint32_t idx, bool dry, bool report)
     ekbf_put32(p + EKBF_E_FIRST_SEEN, get_date(&x, e, "first_seen"));
     ekbf_put32(p + EKBF_E_LAST_CONFIRMED, get_date(&x, e, "last_confirmed"));
     ekbf_put32(p + EKBF_E_LAST_UPDATED, get_date(&x, e, "last_updated"));
-    json_t *ev = json_object_get(e, "evidence_count");
-    if (!json_is_integer(ev) || json_integer_value(ev) < 0)
+    const ekb_cv *ev = ekb_cv_get(e, "evidence_count");
+    if (!ekb_cv_is_integer(ev) || ekb_cv_integer(ev) < 0)
         bad(&x, "", "evidence_count", "'evidence_count' is not an integer of at least 0");
     else
-        ekbf_put64(p + EKBF_E_EVIDENCE, (uint64_t)json_integer_value(ev));
+        ekbf_put64(p + EKBF_E_EVIDENCE, (uint64_t)ekb_cv_integer(ev));
 
     versions(&x, e, rec);
     fixes(&x, e, false, rec);
     fixes(&x, e, true, rec);
-    json_t *v;
-    if ((v = json_object_get(e, "workarounds_zh"))) {
+    const ekb_cv *v;
+    if ((v = ekb_cv_get(e, "workarounds_zh"))) {
         present |= EKBF_P_WORKAROUNDS_ZH;
         str_list(&x, v, "", "workarounds_zh", true, S_ENTR, rec + EKBF_E_WORKAROUNDS_ZH);
     }
-    if ((v = json_object_get(e, "os_specific"))) {
+    if ((v = ekb_cv_get(e, "os_specific"))) {
         present |= EKBF_P_OS_SPECIFIC;
         os_specific(&x, v, rec);
     }
-    if ((v = json_object_get(e, "tags"))) {
+    if ((v = ekb_cv_get(e, "tags"))) {
         present |= EKBF_P_TAGS;
         str_list(&x, v, "", "tags", false, S_ENTR, rec + EKBF_E_TAGS);
     }
-    if ((v = json_object_get(e, "aliases"))) {
+    if ((v = ekb_cv_get(e, "aliases"))) {
         present |= EKBF_P_ALIASES;
         str_list(&x, v, "", "aliases", false, S_ENTR, rec + EKBF_E_ALIASES);
     }
-    json_t *graph = json_object_get(e, "transition_graph");
-    if (!json_is_object(graph)) {
+    const ekb_cv *graph = ekb_cv_get(e, "transition_graph");
+    if (!ekb_cv_is_object(graph)) {
         bad(&x, "", "transition_graph", "'transition_graph' is not an object");
     } else {
         links(&x, graph, "leads_to", rec, EKBF_E_LEADS_TO);
         links(&x, graph, "preceded_by", rec, EKBF_E_PRECEDED_BY);
         links(&x, graph, "frequently_confused_with", rec, EKBF_E_CONFUSED);
     }
-    json_t *samples = json_object_get(e, "samples");
+    const ekb_cv *samples = ekb_cv_get(e, "samples");
     if (b->samples && samples) {
         present |= EKBF_P_SAMPLES;
-        if (!json_is_object(samples)) {
+        if (!ekb_cv_is_object(samples)) {
             bad(&x, "", "samples", "'samples' is not an object");
         } else {
-            if ((v = json_object_get(samples, "match"))) {
+            if ((v = ekb_cv_get(samples, "match"))) {
                 present |= EKBF_P_SAMPLES_MATCH;
                 str_list(&x, v, "/samples", "match", false, S_ENTR, rec + EKBF_E_SAMPLES_MATCH);
             }
-            if ((v = json_object_get(samples, "no_match"))) {
+            if ((v = ekb_cv_get(samples, "no_match"))) {
                 present |= EKBF_P_SAMPLES_NO_MATCH;
                 str_list(&x, v, "/samples", "no_match", false, S_ENTR, rec + EKBF_E_SAMPLES_NO_MATCH);
             }

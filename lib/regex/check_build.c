@@ -13,44 +13,56 @@
  * on a big corpus, so that threads share the load. */
 #define CHUNK 16
 
-static const char *str_or_null(json_t *v)
-{
-    return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* collect makes room for every text first, so adding cannot fail */
-static void add_text(ekb_rx_entry *e, int kind, size_t index, json_t *v)
+static void add_text(ekb_rx_entry *e, int kind, size_t index, const ekb_cv *v)
 {
-    if (json_is_string(v))
-        e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, json_string_value(v),
-                                               json_string_length(v)};
+    if (ekb_cv_is_string(v))
+        e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, ekb_cv_str(v), ekb_cv_len(v)};
 }
 
-static int collect(ekb_rx_entry *e, ekb_corpus_file *f)
+static int collect(ekb_rx_entry *e, ekb_corpus_file *f, const ekb_cv *root)
 {
-    json_t *root = f->doc->root;
     e->f = f;
-    const char *doc_id = str_or_null(json_object_get(root, "id"));
+    const char *doc_id = ekb_cv_str(ekb_cv_get(root, "id"));
     e->id = f->id ? f->id : doc_id ? doc_id : f->path;
-    json_t *re = json_object_get(root, "regex");
-    if (json_is_string(re)) {
-        e->pattern = json_string_value(re);
-        e->plen = json_string_length(re);
+    const ekb_cv *re = ekb_cv_get(root, "regex");
+    if (ekb_cv_is_string(re)) {
+        e->pattern = ekb_cv_str(re);
+        e->plen = ekb_cv_len(re);
     }
-    json_t *aliases = json_object_get(root, "aliases");
-    json_t *match = json_object_get(json_object_get(root, "samples"), "match");
-    size_t cap = 1 + json_array_size(aliases) + json_array_size(match);
+    const ekb_cv *aliases = ekb_cv_get(root, "aliases");
+    const ekb_cv *samples = ekb_cv_get(root, "samples");
+    const ekb_cv *match = ekb_cv_get(samples, "match");
+    size_t cap = 1 + ekb_cv_size(aliases) + ekb_cv_size(match);
     if (!(e->texts = malloc(cap * sizeof *e->texts)))
         return -1;
-    add_text(e, EKB_TEXT_SIGNATURE, 0, json_object_get(root, "signature"));
-    size_t i;
-    json_t *v;
-    json_array_foreach(aliases, i, v)
-        add_text(e, EKB_TEXT_ALIAS, i, v);
-    json_array_foreach(match, i, v)
-        add_text(e, EKB_TEXT_MATCH, i, v);
-    json_t *links = json_object_get(json_object_get(root, "transition_graph"), "frequently_confused_with");
-    e->links = json_is_array(links) ? links : NULL;
+    add_text(e, EKB_TEXT_SIGNATURE, 0, ekb_cv_get(root, "signature"));
+    for (size_t i = 0; i < ekb_cv_size(aliases); i++)
+        add_text(e, EKB_TEXT_ALIAS, i, ekb_cv_at(aliases, i));
+    for (size_t i = 0; i < ekb_cv_size(match); i++)
+        add_text(e, EKB_TEXT_MATCH, i, ekb_cv_at(match, i));
+    const ekb_cv *no = ekb_cv_get(samples, "no_match");
+    e->no_match = ekb_cv_is_array(no) ? no : NULL;
+    const ekb_cv *links = ekb_cv_get(ekb_cv_get(root, "transition_graph"), "frequently_confused_with");
+    e->links = ekb_cv_is_array(links) ? links : NULL;
+    return 0;
+}
+
+/* Every loaded file frozen (ekb_doc_cv), in parallel: errkb-regex parses
+ * the corpus as jansson values, and the checks read frozen ones. */
+typedef struct freeze_job {
+    ekb_corpus *c;
+} freeze_job;
+
+static int freeze_chunk(void *ctx, size_t chunk, ekb_diags *d)
+{
+    (void)d;
+    ekb_corpus *c = ((freeze_job *)ctx)->c;
+    for (size_t i = chunk * CHUNK; i < c->n && i < (chunk + 1) * CHUNK; i++) {
+        ekb_doc *doc = c->files[i].doc;
+        if (doc && doc->root && !ekb_doc_cv(doc))
+            return -1;
+    }
     return 0;
 }
 
@@ -97,12 +109,18 @@ int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_di
         ekb_regex_corpus_free(rc);
         return -1;
     }
+    freeze_job fj = {c};
+    if (ekb_parallel_for((c->n + CHUNK - 1) / CHUNK, o->jobs, freeze_chunk, &fj, d) != 0) {
+        ekb_regex_corpus_free(rc);
+        return -1;
+    }
     for (size_t i = 0; i < c->n; i++) {
         rc->entry_of_file[i] = -1;
         ekb_corpus_file *f = &c->files[i];
-        if (!f->doc || !json_is_object(f->doc->root))
+        const ekb_cv *root = f->doc ? ekb_doc_cv(f->doc) : NULL;
+        if (!ekb_cv_is_object(root))
             continue;
-        if (collect(&rc->e[rc->n], f) != 0) {
+        if (collect(&rc->e[rc->n], f, root) != 0) {
             ekb_regex_corpus_free(rc);
             return -1;
         }
@@ -188,10 +206,9 @@ void ekb_regex_corpus_free(ekb_regex_corpus *rc)
 
 static bool lists(const ekb_rx_entry *a, const char *id)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(a->links, i, v) {
-        const char *s = json_is_object(v) ? str_or_null(json_object_get(v, "id")) : str_or_null(v);
+    for (size_t i = 0; i < ekb_cv_size(a->links); i++) {
+        const ekb_cv *v = ekb_cv_at(a->links, i);
+        const char *s = ekb_cv_is_object(v) ? ekb_cv_str(ekb_cv_get(v, "id")) : ekb_cv_str(v);
         if (s && strcmp(s, id) == 0)
             return true;
     }

@@ -114,16 +114,12 @@ static int check_samples(ekb_regex_corpus *rc, ekb_rx_entry *e, ekb_matcher *m, 
                                q(qt, t->s, t->len, QUOTE_TEXT));
         q_reset(qt);
     }
-    json_t *no = json_object_get(json_object_get(e->f->doc->root, "samples"), "no_match");
-    size_t i;
-    json_t *v;
-    json_array_foreach(no, i, v) {
-        if (r != 0)
-            break;
-        if (!json_is_string(v))
+    for (size_t i = 0; i < ekb_cv_size(e->no_match) && r == 0; i++) {
+        const ekb_cv *v = ekb_cv_at(e->no_match, i);
+        if (!ekb_cv_is_string(v))
             continue;
-        const char *s = json_string_value(v);
-        size_t len = json_string_length(v), start, end;
+        const char *s = ekb_cv_str(v);
+        size_t len = ekb_cv_len(v), start, end;
         int err;
         int mr = ekb_regex_match(m, e->code, s, len, &start, &end, &err);
         if (mr == EKB_MATCH_NONE)

@@ -39,7 +39,8 @@ typedef struct ekb_rx_entry {
     uint32_t pf_id;
     ekb_rx_text *texts;
     uint32_t n_texts;
-    json_t *links;              /* frequently_confused_with (borrowed), may be NULL */
+    const ekb_cv *links;        /* frequently_confused_with (borrowed), may be NULL */
+    const ekb_cv *no_match;     /* samples.no_match (borrowed), may be NULL */
     ekb_rx_hit *hits;           /* this entry's texts recognised by others */
     size_t n_hits;
     ekb_rx_hit *rev;            /* others' texts this entry's regex recognises */

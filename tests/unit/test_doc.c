@@ -1,5 +1,5 @@
 /* test_doc.c: the loader: JSON and YAML into one model, positions (also
- * once the text is dropped), rejections. */
+ * once the text is dropped), rejections, the frozen value (cv.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -226,12 +226,112 @@ static void diags_sort_and_cap(void **state)
     ekb_diags_free(&d);
 }
 
+/* A frozen value has the tree's types, values and member order. */
+static void assert_same(const json_t *j, const ekb_cv *v)
+{
+    assert_non_null(v);
+    switch (json_typeof(j)) {
+    case JSON_NULL: assert_true(ekb_cv_is_null(v)); break;
+    case JSON_TRUE: assert_int_equal(v->type, EKB_CV_TRUE); break;
+    case JSON_FALSE: assert_int_equal(v->type, EKB_CV_FALSE); break;
+    case JSON_INTEGER:
+        assert_true(ekb_cv_is_integer(v));
+        assert_true(ekb_cv_integer(v) == json_integer_value(j));
+        assert_true(ekb_cv_number(v) == json_number_value(j));
+        break;
+    case JSON_REAL:
+        assert_true(ekb_cv_is_number(v) && !ekb_cv_is_integer(v));
+        assert_true(ekb_cv_number(v) == json_real_value(j));
+        break;
+    case JSON_STRING:
+        assert_int_equal(ekb_cv_len(v), json_string_length(j));
+        assert_memory_equal(ekb_cv_str(v), json_string_value(j), json_string_length(j));
+        assert_int_equal(ekb_cv_str(v)[ekb_cv_len(v)], '\0');
+        break;
+    case JSON_ARRAY:
+        assert_int_equal(ekb_cv_size(v), json_array_size(j));
+        for (size_t i = 0; i < json_array_size(j); i++)
+            assert_same(json_array_get(j, i), ekb_cv_at(v, i));
+        assert_null(ekb_cv_at(v, json_array_size(j)));
+        break;
+    case JSON_OBJECT: {
+        assert_int_equal(ekb_cv_size(v), json_object_size(j));
+        size_t i = 0, key_len;
+        const char *key;
+        json_t *value;
+        json_object_keylen_foreach((json_t *)j, key, key_len, value) {
+            const ekb_cv *k = ekb_cv_key_at(v, i);
+            assert_int_equal(ekb_cv_len(k), key_len);
+            assert_memory_equal(ekb_cv_str(k), key, key_len);
+            assert_same(value, ekb_cv_value_at(v, i));
+            if (strlen(key) == key_len) /* a key with a NUL is found by no C string */
+                assert_ptr_equal(ekb_cv_get(v, key), ekb_cv_value_at(v, i));
+            i++;
+        }
+        assert_null(ekb_cv_key_at(v, i));
+        break;
+    }
+    }
+}
+
+static void frozen_value(void **state)
+{
+    (void)state;
+    json_t *j = json_pack("{s:s, s:n, s:b, s:b, s:I, s:f, s:[i, s, [], {}], s:{s:s, s:{s:[n]}}, s:s}", "s", "text",
+                          "n", "t", 1, "f", 0, "i", (json_int_t)-42, "r", 1.5, "a", 7, "x", "o", "k", "v", "z", "deep",
+                          "\xC3\xA9", "\xC3\xBC");
+    assert_non_null(j);
+    /* a string and a key holding a NUL */
+    assert_int_equal(json_object_setn_new(j, "a\0b", 3, json_stringn("x\0y", 3)), 0);
+    ekb_cv *v = ekb_cv_freeze(j);
+    assert_same(j, v);
+    assert_string_equal(ekb_cv_str(ekb_cv_get(ekb_cv_get(v, "o"), "k")), "v");
+    assert_null(ekb_cv_get(v, "missing"));
+    assert_int_equal(ekb_cv_at(ekb_cv_get(v, "a"), 0)->type, EKB_CV_INTEGER);
+    /* every reader takes NULL and values of the wrong type */
+    const ekb_cv *str = ekb_cv_get(v, "s"), *num = ekb_cv_get(v, "i");
+    assert_null(ekb_cv_get(NULL, "s"));
+    assert_null(ekb_cv_get(str, "s"));
+    assert_null(ekb_cv_at(str, 0));
+    assert_null(ekb_cv_at(NULL, 0));
+    assert_int_equal(ekb_cv_size(str), 0);
+    assert_int_equal(ekb_cv_size(NULL), 0);
+    assert_null(ekb_cv_str(num));
+    assert_int_equal(ekb_cv_len(num), 0);
+    assert_true(ekb_cv_number(str) == 0);
+    assert_false(ekb_cv_is_string(NULL));
+    free(v);
+    json_decref(j);
+    assert_null(ekb_cv_freeze(NULL));
+}
+
+/* Once the tree is dropped, the entry is read frozen; positions still work. */
+static void dropped_tree(void **state)
+{
+    (void)state;
+    ekb_diags d;
+    ekb_doc *doc = load("e.yaml", "id: a/b\nlist:\n  - 1\n  - two\n", &d);
+    assert_non_null(doc);
+    const ekb_cv *before = ekb_doc_cv(doc);
+    assert_same(doc->root, before);
+    assert_ptr_equal(ekb_doc_cv(doc), before); /* made once */
+    assert_int_equal(ekb_doc_drop_tree(doc), 0);
+    assert_null(doc->root);
+    assert_ptr_equal(ekb_doc_cv(doc), before);
+    assert_string_equal(ekb_cv_str(ekb_cv_at(ekb_cv_get(before, "list"), 1)), "two");
+    assert_pos(doc, "/list/1", false, 4, 5);
+    ekb_doc_free(doc);
+    ekb_diags_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(json_positions),
         cmocka_unit_test(json_bom_and_crlf),
         cmocka_unit_test(dropped_text),
+        cmocka_unit_test(frozen_value),
+        cmocka_unit_test(dropped_tree),
         cmocka_unit_test(yaml_positions_and_types),
         cmocka_unit_test(duplicate_keys_name_both_places),
         cmocka_unit_test(rejections),

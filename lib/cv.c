@@ -1,0 +1,127 @@
+/* cv.c: freezing a jansson value into one block (see cv.h). Two walks: the
+ * first counts nodes and string bytes, the second fills the block, each
+ * container's children reserved side by side before they are filled. */
+#include "cv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sizing {
+    size_t nodes, bytes;
+    bool too_long;
+} sizing;
+
+static void count_string(sizing *z, size_t len)
+{
+    z->too_long |= len > UINT32_MAX;
+    z->bytes += len + 1;
+}
+
+static void count(const json_t *v, sizing *z)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        count_string(z, json_string_length(v));
+        break;
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *item;
+        z->nodes += json_array_size(v);
+        json_array_foreach((json_t *)v, i, item)
+            count(item, z);
+        break;
+    }
+    case JSON_OBJECT: {
+        const char *key;
+        size_t key_len;
+        json_t *value;
+        z->nodes += 2 * json_object_size(v);
+        json_object_keylen_foreach((json_t *)v, key, key_len, value) {
+            count_string(z, key_len);
+            count(value, z);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+typedef struct filler {
+    ekb_cv *node; /* next free node */
+    char *byte;   /* next free string byte */
+} filler;
+
+static void put_string(filler *f, ekb_cv *out, const char *s, size_t len)
+{
+    memcpy(f->byte, s, len);
+    f->byte[len] = '\0';
+    *out = (ekb_cv){.type = EKB_CV_STRING, .n = (uint32_t)len, .u.s = f->byte};
+    f->byte += len + 1;
+}
+
+static void fill(filler *f, const json_t *v, ekb_cv *out)
+{
+    switch (json_typeof(v)) {
+    case JSON_NULL: *out = (ekb_cv){.type = EKB_CV_NULL}; break;
+    case JSON_TRUE: *out = (ekb_cv){.type = EKB_CV_TRUE}; break;
+    case JSON_FALSE: *out = (ekb_cv){.type = EKB_CV_FALSE}; break;
+    case JSON_INTEGER: *out = (ekb_cv){.type = EKB_CV_INTEGER, .u.i = json_integer_value(v)}; break;
+    case JSON_REAL: *out = (ekb_cv){.type = EKB_CV_REAL, .u.d = json_real_value(v)}; break;
+    case JSON_STRING: put_string(f, out, json_string_value(v), json_string_length(v)); break;
+    case JSON_ARRAY: {
+        size_t n = json_array_size(v), i;
+        ekb_cv *kids = f->node;
+        f->node += n;
+        *out = (ekb_cv){.type = EKB_CV_ARRAY, .n = (uint32_t)n, .u.kids = kids};
+        json_t *item;
+        json_array_foreach((json_t *)v, i, item)
+            fill(f, item, &kids[i]);
+        break;
+    }
+    case JSON_OBJECT: {
+        size_t n = json_object_size(v), i = 0;
+        ekb_cv *kids = f->node;
+        f->node += 2 * n;
+        *out = (ekb_cv){.type = EKB_CV_OBJECT, .n = (uint32_t)n, .u.kids = kids};
+        const char *key;
+        size_t key_len;
+        json_t *value;
+        json_object_keylen_foreach((json_t *)v, key, key_len, value) {
+            put_string(f, &kids[2 * i], key, key_len);
+            fill(f, value, &kids[2 * i + 1]);
+            i++;
+        }
+        break;
+    }
+    }
+}
+
+ekb_cv *ekb_cv_freeze(const json_t *v)
+{
+    if (!v)
+        return NULL;
+    sizing z = {1, 0, false};
+    count(v, &z);
+    if (z.too_long || z.nodes > UINT32_MAX || z.nodes > (SIZE_MAX - z.bytes) / sizeof(ekb_cv))
+        return NULL;
+    ekb_cv *block = malloc(z.nodes * sizeof *block + z.bytes);
+    if (!block)
+        return NULL;
+    filler f = {block + 1, (char *)(block + z.nodes)};
+    fill(&f, v, block);
+    return block;
+}
+
+const ekb_cv *ekb_cv_get(const ekb_cv *o, const char *key)
+{
+    if (!ekb_cv_is_object(o))
+        return NULL;
+    size_t len = strlen(key);
+    for (size_t i = 0; i < o->n; i++) {
+        const ekb_cv *k = &o->u.kids[2 * i];
+        if (k->n == len && memcmp(k->u.s, key, len) == 0)
+            return &o->u.kids[2 * i + 1];
+    }
+    return NULL;
+}
