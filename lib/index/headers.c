@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "index.h"
+#include "parallel.h"
 #include "reader/errkb_reader.h"
 
 char *ekb_index_id_constant(const char *prefix, const char *name)
@@ -25,6 +26,52 @@ char *ekb_index_id_constant(const char *prefix, const char *name)
     return ekb_strbuf_steal(&sb);
 }
 
+/* Rows of 20 bytes (at most 5 + 20 * 4 characters); a block of rows is
+ * formatted while the one before it is put. */
+enum { ROW = 20, ROWS = 16384, BLOCK_CHARS = ROWS * (5 + ROW * 4) };
+
+/* The 256 spellings "0," to "255," by hand from a table: printf per byte
+ * was the slowest part of a large compile. */
+typedef struct spellings {
+    char digits[256][4];
+    unsigned char width[256];
+} spellings;
+
+/* Formats index bytes [from, to) as rows into buf; returns its length.
+ * last: the block holding the last byte, which takes no comma. */
+static size_t format_block(const spellings *sp, const unsigned char *data, size_t from, size_t to, bool last,
+                           char *buf)
+{
+    char *p = buf;
+    for (size_t i = from; i < to;) {
+        memcpy(p, "\n    ", 5);
+        p += 5;
+        for (size_t k = 0; k < ROW && i < to; k++, i++) {
+            unsigned v = data[i];
+            memcpy(p, sp->digits[v], 4); /* the NUL too: overwritten next */
+            p += sp->width[v];
+            *p++ = ',';
+        }
+    }
+    if (last)
+        p--;
+    return (size_t)(p - buf);
+}
+
+/* Putting one formatted block, on a task beside the formatting of the next. */
+typedef struct put_job {
+    ekb_output_sink *sink;
+    const char *buf;
+    size_t len;
+    int err;
+} put_job;
+
+static void put_block(void *ctx)
+{
+    put_job *j = ctx;
+    j->err = j->sink->put(j->sink, j->buf, j->len);
+}
+
 int ekb_index_header_data(const void *ctx, ekb_output_sink *sink)
 {
     const ekb_index *ix = ctx;
@@ -40,35 +87,33 @@ int ekb_index_header_data(const void *ctx, ekb_output_sink *sink)
         return ENOMEM;
     int err = sink->put(sink, head, strlen(head));
     free(head);
-    /* by hand, from a table of the 256 spellings "0," to "255,": printf per
-     * byte was the slowest part of a large compile */
-    char digits[256][4];
-    unsigned char width[256];
+    spellings sp;
     for (unsigned v = 0; v < 256; v++)
-        width[v] = (unsigned char)snprintf(digits[v], sizeof digits[v], "%u", v);
-    /* rows of 20 bytes (at most 5 + 20 * 4 characters), put a block of rows
-     * at a time */
-    enum { ROW = 20, ROWS = 4096 };
-    char *buf = malloc((size_t)ROWS * (5 + ROW * 4));
-    if (!buf)
+        sp.width[v] = (unsigned char)snprintf(sp.digits[v], sizeof sp.digits[v], "%u", v);
+    /* two buffers: one being put (a task: for a file, the kernel's copy),
+     * the other being formatted; at 100k entries the text is 300 MB */
+    char *buf[2] = {malloc(BLOCK_CHARS), malloc(BLOCK_CHARS)};
+    if (!buf[0] || !buf[1]) {
+        free(buf[0]);
+        free(buf[1]);
         return ENOMEM;
-    for (size_t i = 0; err == 0 && i < ix->len;) {
-        char *p = buf;
-        for (size_t row = 0; row < ROWS && i < ix->len; row++) {
-            memcpy(p, "\n    ", 5);
-            p += 5;
-            for (size_t k = 0; k < ROW && i < ix->len; k++, i++) {
-                unsigned v = ix->data[i];
-                memcpy(p, digits[v], 4); /* the NUL too: overwritten next */
-                p += width[v];
-                *p++ = ',';
-            }
-        }
-        if (i == ix->len)
-            p--; /* no comma after the last byte */
-        err = sink->put(sink, buf, (size_t)(p - buf));
     }
-    free(buf);
+    const size_t step = (size_t)ROW * ROWS;
+    put_job job = {sink, NULL, 0, 0};
+    ekb_task *putting = NULL;
+    for (size_t from = 0, k = 0; err == 0 && from < ix->len; from += step, k ^= 1) {
+        size_t to = ix->len - from > step ? from + step : ix->len;
+        size_t len = format_block(&sp, ix->data, from, to, to == ix->len, buf[k]);
+        ekb_task_wait(putting);
+        err = job.err;
+        job = (put_job){sink, buf[k], len, 0};
+        putting = err == 0 ? ekb_task_start(put_block, &job) : NULL;
+    }
+    ekb_task_wait(putting);
+    if (err == 0)
+        err = job.err;
+    free(buf[0]);
+    free(buf[1]);
     static const char tail[] = "\n};\n\n#endif\n";
     return err ? err : sink->put(sink, tail, sizeof tail - 1);
 }
