@@ -103,6 +103,8 @@ static void print_stats(const char *prog, const ekb_regex_stats *s, const double
             prog, s->pairs_run, s->pairs_brute, s->pairs_brute - s->pairs_run, s->pairs_matched);
     fprintf(stderr, "%s: stats: background: %llu regex runs instead of %llu (%llu saved)\n", prog,
             s->background_run, s->background_brute, s->background_brute - s->background_run);
+    fprintf(stderr, "%s: stats: no_match samples: %llu regex runs instead of %llu (%llu ruled out by the prefilter)\n",
+            prog, s->no_match_run, s->no_match_brute, s->no_match_brute - s->no_match_run);
     fprintf(stderr,
             "%s: stats: backtracking: %zu regexes measured, %zu without a risky construct, %zu beyond the "
             "parser; %zu runs, %llu steps\n",

@@ -29,6 +29,9 @@ typedef struct ekb_regex_stats {
      * those the prefilter let through, and the matches among them */
     unsigned long long pairs_brute, pairs_run, pairs_matched;
     unsigned long long background_brute, background_run;
+    /* targets' no_match samples, and those the prefilter let the entry's
+     * own regex run on */
+    unsigned long long no_match_brute, no_match_run;
     size_t ambiguous_pairs;
     /* backtracking: patterns measured, patterns without a site (skipped),
      * patterns beyond the parser, matches run and steps counted */

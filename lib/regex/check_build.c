@@ -190,6 +190,7 @@ void ekb_regex_corpus_free(ekb_regex_corpus *rc)
     for (size_t i = 0; i < rc->n; i++) {
         pcre2_code_free(rc->e[i].code);
         free(rc->e[i].texts);
+        free(rc->e[i].no_match_run);
         free(rc->e[i].hits);
         free(rc->e[i].rev);
         free(rc->e[i].bg);
@@ -248,6 +249,37 @@ static bool usable(const ekb_rx_entry *e)
     return e->code && !e->empty_match;
 }
 
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Which of A's no_match samples its regex could match at all: a sample
+ * made as a near miss usually lacks a literal the regex requires, and then
+ * the sample check skips PCRE2's slowest case, a failing match. */
+static int sift_no_match(const ekb_regex_corpus *rc, ekb_rx_entry *A, ekb_pf_scratch *s, ekb_regex_stats *st)
+{
+    size_t n = ekb_cv_size(A->no_match);
+    if (!n || !usable(A) || !A->f->target)
+        return 0;
+    if (!(A->no_match_run = calloc(n, sizeof *A->no_match_run)))
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const ekb_cv *v = ekb_cv_at(A->no_match, i);
+        const uint32_t *ids;
+        size_t k;
+        if (!ekb_cv_is_string(v))
+            continue;
+        if (ekb_prefilter_candidates(rc->pf, s, ekb_cv_str(v), ekb_cv_len(v), &ids, &k) != 0)
+            return -1;
+        A->no_match_run[i] = bsearch(&A->pf_id, ids, k, sizeof *ids, cmp_u32) != NULL;
+        st->no_match_brute++;
+        st->no_match_run += A->no_match_run[i];
+    }
+    return 0;
+}
+
 static int cross_entries(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_matcher *m)
 {
     ekb_regex_corpus *rc = j->rc;
@@ -284,6 +316,8 @@ static int cross_entries(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_match
         }
         A->hits = hits.v;
         A->n_hits = hits.n;
+        if (sift_no_match(rc, A, s, st) != 0)
+            return -1;
     }
     return 0;
 }
@@ -410,6 +444,8 @@ int ekb_regex_corpus_cross(ekb_regex_corpus *rc, ekb_diags *d)
         rc->st.pairs_matched += j.st[u].pairs_matched;
         rc->st.background_brute += j.st[u].background_brute;
         rc->st.background_run += j.st[u].background_run;
+        rc->st.no_match_brute += j.st[u].no_match_brute;
+        rc->st.no_match_run += j.st[u].no_match_run;
     }
     for (size_t u = 0; j.bg_hits && u < units; u++)
         free(j.bg_hits[u].v);

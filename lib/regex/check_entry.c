@@ -116,8 +116,8 @@ static int check_samples(ekb_regex_corpus *rc, ekb_rx_entry *e, ekb_matcher *m, 
     }
     for (size_t i = 0; i < ekb_cv_size(e->no_match) && r == 0; i++) {
         const ekb_cv *v = ekb_cv_at(e->no_match, i);
-        if (!ekb_cv_is_string(v))
-            continue;
+        if (!ekb_cv_is_string(v) || (e->no_match_run && !e->no_match_run[i]))
+            continue; /* not a string, or the prefilter rules a match out */
         const char *s = ekb_cv_str(v);
         size_t len = ekb_cv_len(v), start, end;
         int err;

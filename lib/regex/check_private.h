@@ -41,6 +41,8 @@ typedef struct ekb_rx_entry {
     uint32_t n_texts;
     const ekb_cv *links;        /* frequently_confused_with (borrowed), may be NULL */
     const ekb_cv *no_match;     /* samples.no_match (borrowed), may be NULL */
+    bool *no_match_run;         /* per no_match item: whether the prefilter lets
+                                   the regex run on it; NULL: run on every one */
     ekb_rx_hit *hits;           /* this entry's texts recognised by others */
     size_t n_hits;
     ekb_rx_hit *rev;            /* others' texts this entry's regex recognises */
