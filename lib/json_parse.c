@@ -53,6 +53,12 @@ static bool plain_word(const unsigned char *s)
     return ((has_zero | below_space | w) & highs) == 0;
 }
 
+/* E1..EC, EE, EF: a three-byte UTF-8 lead valid with any continuation bytes */
+static bool is_plain_lead3(unsigned char c)
+{
+    return (c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF;
+}
+
 static int hex4(const unsigned char *s)
 {
     int v = 0;
@@ -131,6 +137,15 @@ static bool read_string(parser *p, const char **out, size_t *len)
         }
         if (c < 0x80) {
             s++;
+            continue;
+        }
+        /* most text beyond ASCII here is Chinese: three-byte sequences whose
+         * lead byte allows any two continuation bytes (not E0, which could
+         * be overlong, nor ED, which could be a surrogate), checked inline */
+        if (is_plain_lead3(c) && p->end - s >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+            s += 3;
+            while (p->end - s >= 3 && is_plain_lead3(*s) && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80)
+                s += 3;
             continue;
         }
         size_t l = ekb_utf8_seq_len(s, (size_t)(p->end - s));
