@@ -57,6 +57,14 @@ static const char *fold(unsigned cp, char one[2])
     }
 }
 
+/* Whether the 8 bytes at s are all ASCII. */
+static bool ascii_word(const unsigned char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    return (w & 0x8080808080808080u) == 0;
+}
+
 char *ekb_drift_normalize(const char *s, size_t n, size_t *out_len)
 {
     /* every fold is at most as long as what it replaces (U+2026 is three
@@ -67,8 +75,25 @@ char *ekb_drift_normalize(const char *s, size_t n, size_t *out_len)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, k = 0;
     while (i < n) {
-        if (u[i] < 0x80) {
-            out[k++] = s[i++];
+        /* a run of ASCII, eight bytes at a time where it can be */
+        size_t j = i;
+        while (n - j >= 8 && ascii_word(u + j))
+            j += 8;
+        while (j < n && u[j] < 0x80)
+            j++;
+        if (j > i) {
+            memcpy(out + k, s + i, j - i);
+            k += j - i;
+            i = j;
+            continue;
+        }
+        /* three bytes that no fold maps (a lead byte other than E2, E3 and
+         * EF: Chinese text): as they are */
+        if (n - i >= 3 && u[i] >= 0xE0 && u[i] <= 0xEE && u[i] != 0xE2 && u[i] != 0xE3 &&
+            (u[i + 1] & 0xC0) == 0x80 && (u[i + 2] & 0xC0) == 0x80) {
+            memcpy(out + k, s + i, 3);
+            k += 3;
+            i += 3;
             continue;
         }
         unsigned cp;

@@ -107,6 +107,13 @@ static void normalisation(void **state)
     assert_string_equal(s, "");
     assert_int_equal(n, 0);
     free(s);
+    /* long ASCII runs (taken eight bytes at a time) around folded spaces,
+     * Chinese after them, a sequence cut short at the end */
+    static const char mixed[] = "abcdefghij\xC2\xA0klmnopqrstuvwxyz\xE2\x80\x82w\xE4\xB8\xAD\xEF\xBC\x8C\xE4\xB8";
+    s = ekb_drift_normalize(mixed, strlen(mixed), &n);
+    assert_string_equal(s, "abcdefghij klmnopqrstuvwxyz w\xE4\xB8\xAD,\xE4\xB8");
+    assert_int_equal(n, strlen(s));
+    free(s);
 }
 
 static bool found(const char *tok, const char *text)
