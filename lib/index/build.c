@@ -132,32 +132,64 @@ long ekb_nameset_find(const nameset *ns, const char *name)
     return at ? (long)(at - ns->v) : -1;
 }
 
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Adds s unless it is there: 100,000 entries name a few hundred distinct
+ * domains, categories and tags, so only those are kept and sorted. */
 static int nameset_add(nameset *ns, const char *s)
 {
     if (!s)
         return 0;
+    if (2 * (ns->n + 1) > ns->n_slots) {
+        size_t n_slots = ns->n_slots ? 2 * ns->n_slots : 64;
+        uint32_t *slots = calloc(n_slots, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t i = 0; i < ns->n; i++) {
+            size_t k = name_hash(ns->v[i]) & (n_slots - 1);
+            while (slots[k])
+                k = (k + 1) & (n_slots - 1);
+            slots[k] = (uint32_t)i + 1;
+        }
+        free(ns->slots);
+        ns->slots = slots;
+        ns->n_slots = n_slots;
+    }
+    size_t k = name_hash(s) & (ns->n_slots - 1);
+    for (; ns->slots[k]; k = (k + 1) & (ns->n_slots - 1))
+        if (strcmp(ns->v[ns->slots[k] - 1], s) == 0)
+            return 0;
     if (ekb_grow(&ns->v, &ns->cap, ns->n, sizeof *ns->v, 64) != 0)
         return -1;
+    ns->slots[k] = (uint32_t)ns->n + 1;
     ns->v[ns->n++] = s;
     return 0;
 }
 
-/* Sorts and deduplicates. */
+/* Sorts the distinct names; the hash table goes. */
 static void nameset_seal(nameset *ns)
 {
     qsort(ns->v, ns->n, sizeof *ns->v, cmp_name);
-    size_t m = 0;
-    for (size_t i = 0; i < ns->n; i++)
-        if (!m || strcmp(ns->v[m - 1], ns->v[i]) != 0)
-            ns->v[m++] = ns->v[i];
-    ns->n = m;
+    free(ns->slots);
+    ns->slots = NULL;
+    ns->n_slots = 0;
 }
 
 /* The domain, category and tag names of the current items. */
 static int collect_groups(builder *b)
 {
-    for (int g = 0; g < 3; g++)
+    for (int g = 0; g < 3; g++) {
         b->groups[g].n = 0;
+        free(b->groups[g].slots);
+        b->groups[g].slots = NULL;
+        b->groups[g].n_slots = 0;
+    }
     for (size_t i = 0; i < b->n_items; i++) {
         const ekb_cv *e = b->items[i].cv;
         if (nameset_add(&b->groups[0], ekb_cv_str(ekb_cv_get(e, "domain"))) ||
@@ -699,8 +731,10 @@ static void builder_free(builder *b)
         free(b->owned[i]);
     free(b->owned);
     free(b->items);
-    for (int g = 0; g < 3; g++)
+    for (int g = 0; g < 3; g++) {
         free(b->groups[g].v);
+        free(b->groups[g].slots);
+    }
 }
 
 /* Items: every loaded corpus file, by id; a second file with the same id is

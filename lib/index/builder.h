@@ -31,6 +31,8 @@ typedef struct fixup {
 typedef struct nameset {
     const char **v;
     size_t n, cap;
+    uint32_t *slots; /* while collecting: hash table of name number + 1 */
+    size_t n_slots;
 } nameset;
 
 typedef struct item {
