@@ -9,18 +9,33 @@
  * extensions, which put CJK punctuation such as U+3002 in Han too, and a
  * kana text ending in a full stop must not pass as Chinese.
  * A character of the scripts counts as one unit and a foreign word as one, so
- * Chinese that keeps English identifiers is not drowned by their letters. */
+ * Chinese that keeps English identifiers is not drowned by their letters.
+ *
+ * Counting asks the pattern once per code point ever seen, not once per
+ * run: each block of 256 code points is classified on first use (one
+ * anchored match per code point) and kept, and a text is then read with
+ * table look-ups. A run of the first group is a run of script letters, of
+ * the second a run of other letters, so counting letters and runs from the
+ * classes gives what matching run after run gives. */
 #include "drift.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
+enum { NOT_LETTER, SCRIPT_LETTER, OTHER_LETTER };
+#define PAGES (0x110000 / 256)
+
 struct ekb_drift_script {
     pcre2_code *code;
+    /* the class of each code point, a block of 256 at a time, made on
+     * first use; threads may make one at once (the first to publish wins) */
+    _Atomic(uint8_t *) page[PAGES];
 };
 
 static bool valid_name(const char *s)
@@ -103,6 +118,8 @@ ekb_drift_script *ekb_drift_script_new(const char *const *names, size_t n, char 
         return NULL;
     }
     s->code = code;
+    for (size_t i = 0; i < PAGES; i++)
+        atomic_init(&s->page[i], NULL);
     return s;
 }
 
@@ -111,35 +128,96 @@ void ekb_drift_script_free(ekb_drift_script *s)
     if (!s)
         return;
     pcre2_code_free(s->code);
+    for (size_t i = 0; i < PAGES; i++)
+        free(atomic_load(&s->page[i]));
     free(s);
 }
 
-int ekb_drift_script_count(const ekb_drift_script *s, const char *text, size_t n, ekb_drift_units *out)
+/* The classes of code points 256 * p .. 256 * p + 255, made and published
+ * on first use: the block's code points in one string, matched run after
+ * run (a class is the same whatever the neighbours). NULL when out of
+ * memory or on a PCRE2 error. */
+static const uint8_t *page_of(const ekb_drift_script *s, size_t p)
 {
-    out->script = out->other = 0;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(s->code, NULL);
-    if (!md)
-        return -1;
-    PCRE2_SIZE off = 0;
-    int r = 0;
-    while (off < n) {
-        /* jansson strings are valid UTF-8: no need to check them again */
-        int rc = pcre2_match(s->code, (PCRE2_SPTR)text, n, off, PCRE2_NO_UTF_CHECK, md, NULL);
+    /* a cache: logically the script does not change */
+    _Atomic(uint8_t *) *slot = (_Atomic(uint8_t *) *)&s->page[p];
+    uint8_t *have = atomic_load(slot);
+    if (have)
+        return have;
+    uint8_t *cls = calloc(256, 1); /* NOT_LETTER */
+    pcre2_match_data *md = cls ? pcre2_match_data_create_from_pattern(s->code, NULL) : NULL;
+    char text[256 * 4];
+    uint16_t start[257]; /* byte offset of each code point; surrogates are left out */
+    size_t len = 0;
+    for (unsigned k = 0; k < 256; k++) {
+        start[k] = (uint16_t)len;
+        uint32_t cp = (uint32_t)(p * 256 + k);
+        if (cp < 0xD800 || cp > 0xDFFF)
+            len += ekb_utf8_encode(cp, text + len);
+    }
+    start[256] = (uint16_t)len;
+    bool ok = md != NULL;
+    unsigned k = 0; /* the first code point not yet classified */
+    for (PCRE2_SIZE off = 0; ok && off < len;) {
+        int rc = pcre2_match(s->code, (PCRE2_SPTR)text, len, off, 0, md, NULL);
         if (rc == PCRE2_ERROR_NOMATCH)
             break;
         if (rc < 0) {
-            r = -1;
+            ok = false;
             break;
         }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        if (rc >= 2 && ov[2] != PCRE2_UNSET)
-            out->script += ekb_utf8_length(text + ov[2], ov[3] - ov[2]);
-        else
-            out->other++;
+        uint8_t c = rc >= 2 && ov[2] != PCRE2_UNSET ? SCRIPT_LETTER : OTHER_LETTER;
+        while (k < 256 && start[k] < ov[0])
+            k++;
+        for (; k < 256 && start[k] < ov[1]; k++)
+            if (start[k + 1] > start[k]) /* not a surrogate */
+                cls[k] = c;
         if (ov[1] <= off)
             break; /* cannot happen: both groups match at least one character */
         off = ov[1];
     }
     pcre2_match_data_free(md);
-    return r;
+    if (!ok) {
+        free(cls);
+        return NULL;
+    }
+    if (atomic_compare_exchange_strong(slot, &have, cls))
+        return cls;
+    free(cls);
+    return have;
+}
+
+int ekb_drift_script_count(const ekb_drift_script *s, const char *text, size_t n, ekb_drift_units *out)
+{
+    out->script = out->other = 0;
+    const unsigned char *u = (const unsigned char *)text;
+    const uint8_t *cls = NULL;
+    size_t at = SIZE_MAX; /* the page cls is of */
+    int prev = NOT_LETTER;
+    for (size_t i = 0; i < n;) {
+        /* jansson strings are valid UTF-8 */
+        uint32_t cp = u[i];
+        size_t len = cp < 0x80 ? 1 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+        if (len > n - i)
+            return -1;
+        if (len > 1) {
+            cp &= 0x7Fu >> len;
+            for (size_t k = 1; k < len; k++)
+                cp = cp << 6 | (u[i + k] & 0x3Fu);
+        }
+        i += len;
+        if (cp >> 8 != at) {
+            if (cp >= 0x110000 || !(cls = page_of(s, cp >> 8)))
+                return -1;
+            at = cp >> 8;
+        }
+        int c = cls[cp & 0xFF];
+        if (c == SCRIPT_LETTER)
+            out->script++;
+        else if (c == OTHER_LETTER && prev != OTHER_LETTER)
+            out->other++;
+        prev = c;
+    }
+    return 0;
 }

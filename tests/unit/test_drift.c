@@ -192,6 +192,11 @@ static void scripts(void **state)
     assert_int_equal(u.other, 1);
     u = units(han, 1, "");
     assert_int_equal(u.script + u.other, 0);
+    /* beyond the BMP: U+20000 is Han, U+1F600 no letter; Latin-1 letters
+     * are other letters, and one of them joins the run of its word */
+    u = units(han, 1, "\xF0\xA0\x80\x80\xF0\x9F\x98\x80 caf\xC3\xA9 \xC3\xA9t\xC3\xA9 \xE4\xB8\xAD");
+    assert_int_equal(u.script, 2);
+    assert_int_equal(u.other, 2);
 }
 
 static void script_names(void **state)
