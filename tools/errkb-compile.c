@@ -368,10 +368,10 @@ typedef struct dropping_docs {
     bool bulk; /* the parsed values are in bulk blocks (tools/bulk_json.c) */
 } dropping_docs;
 
-/* Frees every parsed file: the index holds what it needs of them. Run
- * beside the writing of the outputs. Values in bulk blocks are left to the
- * process's exit: json_decref would walk 2 GB of them at 100k entries to
- * call a free that does nothing. */
+/* Frees every file's doc and frozen entry: the index holds what it needs.
+ * Run beside the writing of the outputs. A jansson value still attached (a
+ * file loaded outside the first pass) is in bulk blocks: json_decref would
+ * only walk it to call a free that does nothing, so it is left to the exit. */
 static void drop_docs(void *ctx)
 {
     const dropping_docs *dd = ctx;

@@ -11,12 +11,12 @@
  * A character of the scripts counts as one unit and a foreign word as one, so
  * Chinese that keeps English identifiers is not drowned by their letters.
  *
- * Counting asks the pattern once per code point ever seen, not once per
- * run: each block of 256 code points is classified on first use (one
- * anchored match per code point) and kept, and a text is then read with
- * table look-ups. A run of the first group is a run of script letters, of
- * the second a run of other letters, so counting letters and runs from the
- * classes gives what matching run after run gives. */
+ * Counting does not match text run after run: each block of 256 code
+ * points is classified once, on first use (the block's code points in one
+ * string, matched run after run), and texts are then read with table
+ * look-ups. A run of the first group is a run of script letters, of the
+ * second a run of other letters, so counting letters and runs from the
+ * classes gives what matching the text gives. */
 #include "drift.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
