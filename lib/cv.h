@@ -48,7 +48,6 @@ static inline bool ekb_cv_is_number(const ekb_cv *v)
 {
     return v && (v->type == EKB_CV_INTEGER || v->type == EKB_CV_REAL);
 }
-static inline bool ekb_cv_is_bool(const ekb_cv *v) { return v && (v->type == EKB_CV_TRUE || v->type == EKB_CV_FALSE); }
 
 static inline const char *ekb_cv_str(const ekb_cv *v) { return ekb_cv_is_string(v) ? v->u.s : NULL; }
 static inline size_t ekb_cv_len(const ekb_cv *v) { return ekb_cv_is_string(v) ? v->n : 0; }

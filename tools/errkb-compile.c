@@ -179,16 +179,14 @@ static int check_file(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
      * instead of 18 KB of jansson values */
     if (!ekb_doc_cv(f->doc))
         return -1;
-    if (g->scoped)
-        f->doc->root = NULL; /* the scope's memory: the next file reuses it */
-    else if (ekb_doc_drop_tree(f->doc) != 0)
-        return -1;
-    return 0;
+    /* in a scope, file_scope drops the values as it ends */
+    return g->scoped ? 0 : ekb_doc_drop_tree(f->doc);
 }
 
 /* run.file_scope when the bulk allocator is installed: a file's jansson
- * values live in memory its thread reuses for the next file. A file whose
- * check stopped early (memory) loses its values here all the same. */
+ * values live in memory its thread reuses for the next file, so they are
+ * dropped as the scope ends (its entry frozen by then, unless its check
+ * stopped early, out of memory). */
 static void file_scope(ekb_corpus_file *f, bool enter)
 {
     bulk_json_scope(enter);

@@ -132,14 +132,6 @@ long ekb_nameset_find(const nameset *ns, const char *name)
     return at ? (long)(at - ns->v) : -1;
 }
 
-static uint32_t name_hash(const char *s)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 /* Adds s unless it is there: 100,000 entries name a few hundred distinct
  * domains, categories and tags, so only those are kept and sorted. */
 static int nameset_add(nameset *ns, const char *s)
@@ -152,7 +144,7 @@ static int nameset_add(nameset *ns, const char *s)
         if (!slots)
             return -1;
         for (size_t i = 0; i < ns->n; i++) {
-            size_t k = name_hash(ns->v[i]) & (n_slots - 1);
+            size_t k = hash_bytes(ns->v[i], strlen(ns->v[i])) & (n_slots - 1);
             while (slots[k])
                 k = (k + 1) & (n_slots - 1);
             slots[k] = (uint32_t)i + 1;
@@ -161,7 +153,7 @@ static int nameset_add(nameset *ns, const char *s)
         ns->slots = slots;
         ns->n_slots = n_slots;
     }
-    size_t k = name_hash(s) & (ns->n_slots - 1);
+    size_t k = hash_bytes(s, strlen(s)) & (ns->n_slots - 1);
     for (; ns->slots[k]; k = (k + 1) & (ns->n_slots - 1))
         if (strcmp(ns->v[ns->slots[k] - 1], s) == 0)
             return 0;
