@@ -338,24 +338,51 @@ static void phase(const char *name)
 typedef struct index_job {
     ekb_corpus *c;
     ekb_index_options opt;
+    bool force;
+    const char *out_dir; /* where to stage the outputs; NULL: do not (--check) */
     ekb_index ix;
     ekb_strbuf ids; /* errkb_ids.h */
     ekb_diags diags;
     int r, ids_r;   /* as ekb_index_build and ekb_index_header_ids return */
+    ekb_output_file files[3];
+    ekb_output_staged *staged; /* written, waiting for the gates' verdict */
+    char *stage_err;           /* why staging failed (NULL: out of memory) */
+    bool stage_failed;
 } index_job;
 
+/* Whether the index and errkb_ids.h can be written: index errors (only
+ * possible under --force) or colliding constant names say no. */
+static bool index_usable(const index_job *j)
+{
+    return j->r >= 0 && j->ids_r == 0 && j->r != 2 && !(j->r == 1 && !j->force);
+}
+
 /* The index, then errkb_ids.h (made from it, and the only output that can
- * still fail: two ids giving one constant name). */
+ * still fail: two ids giving one constant name), then the three files
+ * written to temp files. The regex gate may still be running: main renames
+ * them into place only if it passes, and removes them otherwise. */
 static void build_index(void *ctx)
 {
     index_job *j = ctx;
     j->r = ekb_index_build(j->c, &j->opt, &j->ix, &j->diags);
     if (j->r >= 0 && j->r != 2)
         j->ids_r = ekb_index_header_ids(&j->ix, &j->ids, &j->diags);
+    if (!j->out_dir || !index_usable(j))
+        return;
+    ekb_output_file files[3] = {
+        {"errkb.idx", j->ix.data, j->ix.len, NULL, NULL},
+        /* written as it is made: 3.4 bytes for each byte of the index */
+        {"errkb_index.h", NULL, 0, ekb_index_header_data, &j->ix},
+        {"errkb_ids.h", j->ids.s, j->ids.len, NULL, NULL},
+    };
+    memcpy(j->files, files, sizeof files);
+    j->stage_failed = ekb_output_stage(j->out_dir, j->files, 3, &j->staged, &j->stage_err) != 0;
 }
 
 static void index_job_free(index_job *j)
 {
+    ekb_output_discard(j->staged);
+    free(j->stage_err);
     ekb_index_free(&j->ix);
     ekb_strbuf_free(&j->ids);
     ekb_diags_free(&j->diags);
@@ -427,6 +454,7 @@ int main(int argc, char **argv)
     }
     ekb_corpus *c = &run.corpus;
     int code = EKB_EXIT_CLEAN;
+    char *out_dir = NULL;
     phase("list");
     file_gates gates;
     /* the gates, in process: what errkb-validate and errkb-drift check of
@@ -445,7 +473,11 @@ int main(int argc, char **argv)
      * index is built beside the regex gate (both only read the parsed
      * files), and dropped if the gate fails. */
     shared_programs share = {.lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
-    index_job job = {.c = c, .opt = {.samples = o.samples, .programs = wait_programs, .programs_ctx = &share}};
+    out_dir = o.output ? strdup(o.output) : ekb_path_join(c->root ? c->root : ".", "generated");
+    if (!out_dir)
+        goto oom;
+    index_job job = {.c = c, .force = o.force, .out_dir = o.check ? NULL : out_dir,
+                     .opt = {.samples = o.samples, .programs = wait_programs, .programs_ctx = &share}};
     ekb_diags_init(&job.diags);
     ekb_strbuf_init(&job.ids);
     bool ahead = o.force || ekb_cli_exit_code(&run.cli, &run.diags) == EKB_EXIT_CLEAN;
@@ -467,6 +499,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "%s: not compiling: the corpus has %zu error%s and %zu warning%s (--force compiles anyway)\n",
                     prog, errors, es, warnings, ws);
             free(args);
+            free(out_dir);
             index_job_free(&job);
             ekb_regex_corpus_free(rc);
             return finish(&run, EKB_EXIT_FINDINGS);
@@ -483,16 +516,12 @@ int main(int argc, char **argv)
     rc = NULL;
     if (job.r < 0 || ekb_diags_take(&run.diags, &job.diags) != 0)
         goto oom_index;
-    ekb_diags_free(&job.diags);
-    ekb_index ix = job.ix;
-    r = job.r;
+    const ekb_index *ix = &job.ix;
     size_t mini = o.stats ? minified_size(c) : 0;
     drop.c = c;
     ekb_task *dropping = ekb_task_start(drop_docs, &drop);
     phase("index");
-    ekb_strbuf hids = job.ids;
-    int ir = job.ids_r;
-    if (ir < 0)
+    if (job.ids_r < 0)
         goto done_oom;
     if (run.diags.n) {
         ekb_diags_sort(&run.diags);
@@ -500,44 +529,40 @@ int main(int argc, char **argv)
                           .errors = ekb_diags_count(&run.diags, EKB_ERROR)};
         ekb_report_write(stdout, &rep, &run.diags);
     }
-    /* index errors (only possible under --force) or constant collisions */
-    if (r == 2 || ir == 1 || (r == 1 && !o.force)) {
+    if (!index_usable(&job)) {
         fprintf(stderr, "%s: not compiling: the index cannot hold this corpus\n", prog);
         code = EKB_EXIT_FINDINGS;
         goto done;
     }
-    char *out_dir = o.output ? strdup(o.output) : ekb_path_join(c->root ? c->root : ".", "generated");
-    if (!out_dir)
-        goto done_oom;
-    ekb_output_file files[3] = {
-        {"errkb.idx", ix.data, ix.len, NULL, NULL},
-        /* written as it is made: 3.4 bytes for each byte of the index */
-        {"errkb_index.h", NULL, 0, ekb_index_header_data, &ix},
-        {"errkb_ids.h", hids.s, hids.len, NULL, NULL},
-    };
     if (o.check) {
+        ekb_output_file files[3] = {
+            {"errkb.idx", ix->data, ix->len, NULL, NULL},
+            {"errkb_index.h", NULL, 0, ekb_index_header_data, ix},
+            {"errkb_ids.h", job.ids.s, job.ids.len, NULL, NULL},
+        };
         size_t stale = 0;
         int cr = ekb_output_check(out_dir, files, 3, &stale);
-        if (cr < 0) {
-            free(out_dir);
+        if (cr < 0)
             goto done_oom;
-        }
         if (cr > 0) {
             printf("%s: '%s/%s' is not what the corpus compiles to: run errkb-compile\n", prog, out_dir,
                    files[stale].name);
             code = EKB_EXIT_FINDINGS;
         } else if (!run.cli.quiet) {
-            printf("%s: '%s' is up to date (%u entries, corpus %016llx)\n", prog, out_dir, ix.entries,
-                   (unsigned long long)ix.corpus_hash);
+            printf("%s: '%s' is up to date (%u entries, corpus %016llx)\n", prog, out_dir, ix->entries,
+                   (unsigned long long)ix->corpus_hash);
         }
     } else {
         char *err = NULL;
-        if (ekb_output_write(out_dir, files, 3, &err) != 0) {
-            fprintf(stderr, "%s: %s; '%s' is unchanged\n", prog, err ? err : "out of memory", out_dir);
+        ekb_output_staged *staged = job.staged;
+        job.staged = NULL;
+        if (job.stage_failed || ekb_output_commit(staged, &err) != 0) {
+            const char *why = job.stage_failed ? job.stage_err : err;
+            fprintf(stderr, "%s: %s; '%s' is unchanged\n", prog, why ? why : "out of memory", out_dir);
             code = EKB_EXIT_TROUBLE;
         } else if (!run.cli.quiet) {
-            printf("%s: %u entries, %zu bytes (%.0f bytes/entry) -> %s/errkb.idx\n", prog, ix.entries, ix.len,
-                   ix.entries ? (double)ix.len / ix.entries : 0.0, out_dir);
+            printf("%s: %u entries, %zu bytes (%.0f bytes/entry) -> %s/errkb.idx\n", prog, ix->entries, ix->len,
+                   ix->entries ? (double)ix->len / ix->entries : 0.0, out_dir);
         }
         free(err);
     }
@@ -546,11 +571,10 @@ int main(int argc, char **argv)
         printf("entries %u\nindex bytes %zu\nbytes per entry %.1f\nminified JSON bytes %zu\n"
                "index / minified JSON %.3f\nstring references %zu\ndistinct strings %zu\n"
                "distinct string bytes %zu\nstring pool bytes %zu\nalways-run regexes %zu\n",
-               ix.entries, ix.len, ix.entries ? (double)ix.len / ix.entries : 0.0, mini,
-               mini ? (double)ix.len / (double)mini : 0.0, ix.strings, ix.unique_strings, ix.string_bytes,
-               ix.pool_bytes, ix.always_run);
+               ix->entries, ix->len, ix->entries ? (double)ix->len / ix->entries : 0.0, mini,
+               mini ? (double)ix->len / (double)mini : 0.0, ix->strings, ix->unique_strings, ix->string_bytes,
+               ix->pool_bytes, ix->always_run);
     }
-    free(out_dir);
     goto done;
 done_oom:
     fprintf(stderr, "%s: out of memory\n", prog);
@@ -558,8 +582,8 @@ done_oom:
 done:
     ekb_task_wait(dropping);
     phase("drop wait");
-    ekb_strbuf_free(&hids);
-    ekb_index_free(&ix);
+    index_job_free(&job);
+    free(out_dir);
     free(args);
     if (fflush(stdout) != 0)
         code = EKB_EXIT_TROUBLE;
@@ -569,6 +593,7 @@ oom_index:
     ekb_regex_corpus_free(rc);
 oom:
     fprintf(stderr, "%s: out of memory\n", prog);
+    free(out_dir);
     free(args);
     return finish(&run, EKB_EXIT_TROUBLE);
 }

@@ -84,37 +84,46 @@ static void pending_free(pending *v, size_t n)
     free(v);
 }
 
-int ekb_output_write(const char *dir, const ekb_output_file *files, size_t n, char **errmsg)
+struct ekb_output_staged {
+    pending *v;
+    size_t n;
+    char *made_dir; /* the folder, when staging created it */
+};
+
+/* Ends a staging that failed: the message, then every temp file removed. */
+static int stage_failed(pending *v, size_t n, int err, const char *what, const char *subject, char **errmsg)
+{
+    *errmsg = ekb_asprintf("%s '%s': %s", what, subject, strerror(err));
+    pending_free(v, n);
+    return -1;
+}
+
+int ekb_output_stage(const char *dir, const ekb_output_file *files, size_t n, ekb_output_staged **out,
+                     char **errmsg)
 {
     *errmsg = NULL;
+    *out = NULL;
     pending *v = calloc(n + 1, sizeof *v);
-    ekb_task **tasks = calloc(n + 1, sizeof *tasks);
-    int err = 0;
-    const char *what = "cannot create";
-    const char *subject = dir;
-    if (!v || !tasks) {
-        err = ENOMEM;
-        goto fail;
-    }
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        err = errno;
-        what = "cannot create folder";
-        goto fail;
-    }
+    if (!v)
+        return stage_failed(NULL, 0, ENOMEM, "cannot create", dir, errmsg);
+    bool made = mkdir(dir, 0777) == 0;
+    if (!made && errno != EEXIST)
+        return stage_failed(v, 0, errno, "cannot create folder", dir, errmsg);
     for (size_t i = 0; i < n; i++) {
-        struct stat st;
+        struct stat sb;
         v[i].file = &files[i];
-        if (!(v[i].dst = ekb_path_join(dir, files[i].name)) || !(v[i].tmp = ekb_asprintf("%s.XXXXXX", v[i].dst))) {
-            err = ENOMEM;
-            goto fail;
-        }
+        if (!(v[i].dst = ekb_path_join(dir, files[i].name)) || !(v[i].tmp = ekb_asprintf("%s.XXXXXX", v[i].dst)))
+            return stage_failed(v, n, ENOMEM, "cannot create", dir, errmsg);
         /* a destination that cannot be replaced fails now, before any write */
-        if (lstat(v[i].dst, &st) == 0 && S_ISDIR(st.st_mode)) {
-            err = EISDIR;
-            what = "cannot replace";
-            subject = v[i].dst;
-            goto fail;
-        }
+        if (lstat(v[i].dst, &sb) == 0 && S_ISDIR(sb.st_mode))
+            return stage_failed(v, n, EISDIR, "cannot replace", v[i].dst, errmsg);
+    }
+    ekb_task **tasks = calloc(n + 1, sizeof *tasks);
+    ekb_output_staged *st = malloc(sizeof *st);
+    if (!tasks || !st) {
+        free(tasks);
+        free(st);
+        return stage_failed(v, n, ENOMEM, "cannot create", dir, errmsg);
     }
     /* the files side by side: writing 400 MB is mostly the kernel's copying */
     for (size_t i = 1; i < n; i++)
@@ -123,30 +132,50 @@ int ekb_output_write(const char *dir, const ekb_output_file *files, size_t n, ch
         write_temp(&v[0]);
     for (size_t i = 1; i < n; i++)
         ekb_task_wait(tasks[i]);
+    free(tasks);
     for (size_t i = 0; i < n; i++)
         if (v[i].err) {
-            err = v[i].err;
-            what = v[i].what;
-            subject = v[i].dst;
-            goto fail;
+            free(st);
+            return stage_failed(v, n, v[i].err, v[i].what, v[i].dst, errmsg);
         }
-    for (size_t i = 0; i < n; i++) {
-        if (rename(v[i].tmp, v[i].dst) != 0) {
-            err = errno;
-            what = "cannot replace";
-            subject = v[i].dst;
-            goto fail;
-        }
-        v[i].created = false;
-    }
-    pending_free(v, n);
-    free(tasks);
+    *st = (ekb_output_staged){v, n, made ? strdup(dir) : NULL};
+    *out = st;
     return 0;
-fail:
-    *errmsg = ekb_asprintf("%s '%s': %s", what, subject, strerror(err));
-    pending_free(v, n);
-    free(tasks);
-    return -1;
+}
+
+int ekb_output_commit(ekb_output_staged *st, char **errmsg)
+{
+    *errmsg = NULL;
+    for (size_t i = 0; i < st->n; i++) {
+        if (rename(st->v[i].tmp, st->v[i].dst) != 0) {
+            int err = errno;
+            *errmsg = ekb_asprintf("cannot replace '%s': %s", st->v[i].dst, strerror(err));
+            ekb_output_discard(st);
+            return -1;
+        }
+        st->v[i].created = false;
+    }
+    ekb_output_discard(st);
+    return 0;
+}
+
+void ekb_output_discard(ekb_output_staged *st)
+{
+    if (!st)
+        return;
+    pending_free(st->v, st->n);
+    if (st->made_dir)
+        rmdir(st->made_dir); /* fails, as it should, once the files are in */
+    free(st->made_dir);
+    free(st);
+}
+
+int ekb_output_write(const char *dir, const ekb_output_file *files, size_t n, char **errmsg)
+{
+    ekb_output_staged *st;
+    if (ekb_output_stage(dir, files, n, &st, errmsg) != 0)
+        return -1;
+    return ekb_output_commit(st, errmsg);
 }
 
 /* A sink comparing what is put with a file's bytes. */

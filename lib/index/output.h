@@ -29,6 +29,18 @@ typedef struct ekb_output_file {
  * to be replaceable), no temp file is left, and *errmsg is a malloc'd
  * message. Returns 0 or -1. */
 int ekb_output_write(const char *dir, const ekb_output_file *files, size_t n, char **errmsg);
+/* ekb_output_write in two steps, for a caller that learns only later
+ * whether the files should replace the old ones (errkb-compile writes them
+ * while its last checks still run). ekb_output_stage creates dir when
+ * missing and writes every file to its temp file: 0 and *out, or -1, no
+ * temp file left and *errmsg as above. Then exactly one of:
+ * ekb_output_commit renames them all into place (0, or -1 and *errmsg);
+ * ekb_output_discard removes them. Both free *out. */
+typedef struct ekb_output_staged ekb_output_staged;
+int ekb_output_stage(const char *dir, const ekb_output_file *files, size_t n, ekb_output_staged **out,
+                     char **errmsg);
+int ekb_output_commit(ekb_output_staged *st, char **errmsg);
+void ekb_output_discard(ekb_output_staged *st);
 
 /* Compares the files in dir with files: 0 all equal, 1 one differs or is
  * missing (*first_stale says which), -1 on memory. */

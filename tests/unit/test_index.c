@@ -264,6 +264,30 @@ static void outputs_all_or_nothing(void **state)
     files[0].len = 5;
     files[1].ctx = &three;
     assert_int_equal(ekb_output_check(tmpl, files, 2, &stale), 0);
+    /* staged, then discarded: the old files stay, the temp files go */
+    files[0].data = "staged";
+    files[0].len = 6;
+    ekb_output_staged *st = NULL;
+    assert_int_equal(ekb_output_stage(tmpl, files, 2, &st, &err), 0);
+    assert_non_null(st);
+    assert_int_equal(count_files(tmpl), 4);
+    ekb_output_discard(st);
+    assert_int_equal(count_files(tmpl), 2);
+    assert_int_equal(ekb_output_check(tmpl, files, 2, &stale), 1);
+    assert_int_equal(stale, 0);
+    /* staged, then committed */
+    assert_int_equal(ekb_output_stage(tmpl, files, 2, &st, &err), 0);
+    assert_int_equal(ekb_output_commit(st, &err), 0);
+    assert_int_equal(count_files(tmpl), 2);
+    assert_int_equal(ekb_output_check(tmpl, files, 2, &stale), 0);
+    /* a folder that staging made goes with a discard */
+    char *sub = ekb_path_join(tmpl, "new");
+    assert_int_equal(ekb_output_stage(sub, files, 2, &st, &err), 0);
+    assert_int_equal(count_files(sub), 2);
+    ekb_output_discard(st);
+    struct stat sb;
+    assert_int_not_equal(stat(sub, &sb), 0);
+    free(sub);
     char *cmd = ekb_asprintf("rm -rf '%s'", tmpl);
     assert_int_equal(system(cmd), 0);
     free(cmd);
