@@ -17,7 +17,7 @@
 static void add_text(ekb_rx_entry *e, int kind, size_t index, const ekb_cv *v)
 {
     if (ekb_cv_is_string(v))
-        e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, ekb_cv_str(v), ekb_cv_len(v)};
+        e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, ekb_cv_str(v), ekb_cv_len(v), 0, 0};
 }
 
 static int collect(ekb_rx_entry *e, ekb_corpus_file *f, const ekb_cv *root)
@@ -303,7 +303,7 @@ static int cross_entries(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_match
                 if (b == a || !usable(B) || !(at || B->f->target))
                     continue;
                 st->pairs_run++;
-                int r = ekb_regex_match(m, B->code, x->s, x->len, NULL, NULL, NULL);
+                int r = ekb_regex_match_valid(m, B->code, x->s, x->len, NULL, NULL, NULL);
                 bool limit = r == EKB_MATCH_LIMIT;
                 if (r != EKB_MATCH_FOUND && !limit)
                     continue;

@@ -100,7 +100,16 @@ static int check_samples(ekb_regex_corpus *rc, ekb_rx_entry *e, ekb_matcher *m, 
     for (uint32_t i = 0; i < e->n_texts && r == 0; i++) {
         const ekb_rx_text *t = &e->texts[i];
         int err;
-        int mr = ekb_regex_match(m, e->code, t->s, t->len, NULL, NULL, &err);
+        /* a text often comes twice (the signature is also a sample): the
+         * same regex on the same text gives the same answer */
+        uint32_t same = 0;
+        while (same < i && !(e->texts[same].len == t->len && memcmp(e->texts[same].s, t->s, t->len) == 0))
+            same++;
+        int mr = same < i ? e->texts[same].verdict : ekb_regex_match_valid(m, e->code, t->s, t->len, NULL, NULL, &err);
+        if (same < i)
+            err = e->texts[same].error;
+        e->texts[i].verdict = mr;
+        e->texts[i].error = err;
         if (mr == EKB_MATCH_FOUND)
             continue; /* the usual case: nothing to spell */
         text_pointer(t, ptr, sizeof ptr);
@@ -121,7 +130,7 @@ static int check_samples(ekb_regex_corpus *rc, ekb_rx_entry *e, ekb_matcher *m, 
         const char *s = ekb_cv_str(v);
         size_t len = ekb_cv_len(v), start, end;
         int err;
-        int mr = ekb_regex_match(m, e->code, s, len, &start, &end, &err);
+        int mr = ekb_regex_match_valid(m, e->code, s, len, &start, &end, &err);
         if (mr == EKB_MATCH_NONE)
             continue;
         snprintf(ptr, sizeof ptr, "/samples/no_match/%zu", i);

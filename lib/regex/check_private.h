@@ -18,6 +18,7 @@ typedef struct ekb_rx_text {
     uint32_t index;     /* in aliases or samples.match */
     const char *s;      /* borrowed from the document */
     size_t len;
+    int verdict, error; /* its own regex on it (check_samples) */
 } ekb_rx_text;
 
 /* A text of one entry recognised by another entry's regex. */

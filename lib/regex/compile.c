@@ -115,13 +115,13 @@ bool ekb_regex_is_limit(int rc)
     return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT;
 }
 
-int ekb_regex_match(ekb_matcher *m, const pcre2_code *re, const char *subject, size_t len, size_t *start,
-                    size_t *end, int *pcre2_error)
+static int match(ekb_matcher *m, const pcre2_code *re, const char *subject, size_t len, uint32_t options,
+                 size_t *start, size_t *end, int *pcre2_error)
 {
-    int rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, 0, m->md, m->mc);
+    int rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, options, m->md, m->mc);
     /* JIT runs on its own small stack; the interpreter has the heap limit */
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
-        rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, PCRE2_NO_JIT, m->md, m->mc);
+        rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, options | PCRE2_NO_JIT, m->md, m->mc);
     if (pcre2_error)
         *pcre2_error = rc < 0 ? rc : 0;
     if (rc >= 0) {
@@ -138,6 +138,18 @@ int ekb_regex_match(ekb_matcher *m, const pcre2_code *re, const char *subject, s
     if (ekb_regex_is_limit(rc))
         return EKB_MATCH_LIMIT;
     return -1;
+}
+
+int ekb_regex_match(ekb_matcher *m, const pcre2_code *re, const char *subject, size_t len, size_t *start,
+                    size_t *end, int *pcre2_error)
+{
+    return match(m, re, subject, len, 0, start, end, pcre2_error);
+}
+
+int ekb_regex_match_valid(ekb_matcher *m, const pcre2_code *re, const char *subject, size_t len, size_t *start,
+                          size_t *end, int *pcre2_error)
+{
+    return match(m, re, subject, len, PCRE2_NO_UTF_CHECK, start, end, pcre2_error);
 }
 
 const char *ekb_regex_limit_name(int rc)
