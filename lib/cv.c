@@ -120,7 +120,9 @@ const ekb_cv *ekb_cv_get(const ekb_cv *o, const char *key)
     size_t len = strlen(key);
     for (size_t i = 0; i < o->n; i++) {
         const ekb_cv *k = &o->u.kids[2 * i];
-        if (k->n == len && memcmp(k->u.s, key, len) == 0)
+        /* the length and first byte rule out nearly every other member
+         * without a call to memcmp */
+        if (k->n == len && k->u.s[0] == key[0] && memcmp(k->u.s, key, len) == 0)
             return &o->u.kids[2 * i + 1];
     }
     return NULL;

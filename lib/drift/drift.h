@@ -130,7 +130,8 @@ void ekb_drift_config_free(ekb_drift_config *cfg);
 
 typedef struct ekb_drift_pair {
     const ekb_drift_pairdef *def;
-    char *source_ptr, *target_ptr; /* concrete pointers, also when absent */
+    const char *source_ptr, *target_ptr; /* concrete pointers, also when absent */
+    size_t source_at, target_at;         /* where they are in the pairs' text */
     json_t *source, *target;       /* borrowed; NULL when absent */
     /* an array on the other side exists but is too short: the position is
      * reported once, as a drift.count finding on the arrays */
@@ -140,7 +141,8 @@ typedef struct ekb_drift_pair {
 /* Two paired arrays of different lengths. */
 typedef struct ekb_drift_mismatch {
     const ekb_drift_pairdef *def;
-    char *source_ptr, *target_ptr;
+    const char *source_ptr, *target_ptr;
+    size_t source_at, target_at;
     size_t source_n, target_n;
 } ekb_drift_mismatch;
 
@@ -149,6 +151,9 @@ typedef struct ekb_drift_pairs {
     size_t n, cap;
     ekb_drift_mismatch *mm;
     size_t n_mm, cap_mm;
+    /* every pointer, NUL-terminated, back to back: one block instead of two
+     * allocations a pair */
+    ekb_strbuf text;
 } ekb_drift_pairs;
 
 /* Expands every pair definition of cfg over root, appending to out (which

@@ -19,25 +19,27 @@ typedef struct walk {
     ekb_strbuf sp, tp; /* pointers built so far */
 } walk;
 
-/* Copies the two pointers built so far; 0, or -1 (nothing kept). */
-static int copy_pointers(const walk *w, char **sp, char **tp)
+/* Appends the two pointers built so far to the pairs' text: their offsets
+ * (the text may move as it grows; ekb_drift_pairs_expand points into it at
+ * the end). */
+static void copy_pointers(const walk *w, size_t *source_at, size_t *target_at)
 {
-    *sp = strdup(w->sp.s ? w->sp.s : "");
-    *tp = strdup(w->tp.s ? w->tp.s : "");
-    if (*sp && *tp)
-        return 0;
-    free(*sp);
-    free(*tp);
-    return -1;
+    ekb_strbuf *text = &w->out->text;
+    *source_at = text->len;
+    ekb_strbuf_addn(text, w->sp.s ? w->sp.s : "", w->sp.len);
+    ekb_strbuf_addc(text, '\0');
+    *target_at = text->len;
+    ekb_strbuf_addn(text, w->tp.s ? w->tp.s : "", w->tp.len);
+    ekb_strbuf_addc(text, '\0');
 }
 
 static int emit(walk *w, json_t *sv, json_t *tv, bool unpaired)
 {
     ekb_drift_pairs *out = w->out;
-    ekb_drift_pair p = {w->def, NULL, NULL, sv, tv, unpaired};
-    if (ekb_grow(&out->v, &out->cap, out->n, sizeof *out->v, 16) != 0 ||
-        copy_pointers(w, &p.source_ptr, &p.target_ptr) != 0)
+    ekb_drift_pair p = {.def = w->def, .source = sv, .target = tv, .unpaired = unpaired};
+    if (ekb_grow(&out->v, &out->cap, out->n, sizeof *out->v, 16) != 0)
         return -1;
+    copy_pointers(w, &p.source_at, &p.target_at);
     out->v[out->n++] = p;
     return 0;
 }
@@ -45,12 +47,23 @@ static int emit(walk *w, json_t *sv, json_t *tv, bool unpaired)
 static int mismatch(walk *w, size_t ns, size_t nt)
 {
     ekb_drift_pairs *out = w->out;
-    ekb_drift_mismatch m = {w->def, NULL, NULL, ns, nt};
-    if (ekb_grow(&out->mm, &out->cap_mm, out->n_mm, sizeof *out->mm, 4) != 0 ||
-        copy_pointers(w, &m.source_ptr, &m.target_ptr) != 0)
+    ekb_drift_mismatch m = {.def = w->def, .source_n = ns, .target_n = nt};
+    if (ekb_grow(&out->mm, &out->cap_mm, out->n_mm, sizeof *out->mm, 4) != 0)
         return -1;
+    copy_pointers(w, &m.source_at, &m.target_at);
     out->mm[out->n_mm++] = m;
     return 0;
+}
+
+/* Appends "/k" (an array position) to a pointer. */
+static void add_index(ekb_strbuf *sb, size_t k)
+{
+    char digits[24], *p = digits + sizeof digits;
+    do
+        *--p = (char)('0' + k % 10);
+    while (k /= 10);
+    ekb_strbuf_addc(sb, '/');
+    ekb_strbuf_addn(sb, p, (size_t)(digits + sizeof digits - p));
 }
 
 /* Follows plain segments from *i up to the next '*' or the end. */
@@ -83,8 +96,8 @@ static int expand(walk *w, size_t si, size_t ti, json_t *sv, json_t *tv, bool un
             r = mismatch(w, ns, nt);
         size_t sl2 = w->sp.len, tl2 = w->tp.len;
         for (size_t k = 0; r == 0 && k < (ns > nt ? ns : nt); k++) {
-            ekb_strbuf_addf(&w->sp, "/%zu", k);
-            ekb_strbuf_addf(&w->tp, "/%zu", k);
+            add_index(&w->sp, k);
+            add_index(&w->tp, k);
             bool beyond = sa && ta && (k >= ns || k >= nt);
             r = expand(w, si + 1, ti + 1, json_array_get(sa, k), json_array_get(ta, k), unpaired || beyond);
             ekb_strbuf_truncate(&w->sp, sl2);
@@ -98,30 +111,37 @@ static int expand(walk *w, size_t si, size_t ti, json_t *sv, json_t *tv, bool un
 
 int ekb_drift_pairs_expand(json_t *root, const ekb_drift_config *cfg, ekb_drift_pairs *out)
 {
-    for (size_t i = 0; i < cfg->n_pairs; i++) {
-        walk w = {.def = &cfg->pairs[i], .out = out};
-        ekb_strbuf_init(&w.sp);
-        ekb_strbuf_init(&w.tp);
-        int r = expand(&w, 0, 0, root, root, false);
-        ekb_strbuf_free(&w.sp);
-        ekb_strbuf_free(&w.tp);
-        if (r != 0)
-            return -1;
+    walk w = {.out = out};
+    ekb_strbuf_init(&w.sp);
+    ekb_strbuf_init(&w.tp);
+    int r = 0;
+    for (size_t i = 0; i < cfg->n_pairs && r == 0; i++) {
+        w.def = &cfg->pairs[i];
+        ekb_strbuf_truncate(&w.sp, 0);
+        ekb_strbuf_truncate(&w.tp, 0);
+        r = expand(&w, 0, 0, root, root, false);
+    }
+    ekb_strbuf_free(&w.sp);
+    ekb_strbuf_free(&w.tp);
+    if (r != 0 || ekb_strbuf_failed(&out->text))
+        return -1;
+    /* the text is complete: point into it */
+    const char *t = out->text.s;
+    for (size_t i = 0; t && i < out->n; i++) {
+        out->v[i].source_ptr = t + out->v[i].source_at;
+        out->v[i].target_ptr = t + out->v[i].target_at;
+    }
+    for (size_t i = 0; t && i < out->n_mm; i++) {
+        out->mm[i].source_ptr = t + out->mm[i].source_at;
+        out->mm[i].target_ptr = t + out->mm[i].target_at;
     }
     return 0;
 }
 
 void ekb_drift_pairs_free(ekb_drift_pairs *p)
 {
-    for (size_t i = 0; i < p->n; i++) {
-        free(p->v[i].source_ptr);
-        free(p->v[i].target_ptr);
-    }
-    for (size_t i = 0; i < p->n_mm; i++) {
-        free(p->mm[i].source_ptr);
-        free(p->mm[i].target_ptr);
-    }
     free(p->v);
     free(p->mm);
+    ekb_strbuf_free(&p->text);
     memset(p, 0, sizeof *p);
 }
