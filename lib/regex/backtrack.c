@@ -572,14 +572,23 @@ static int build_site(finder *f, const struct cand *c, ekb_bt_site *s)
 
 int ekb_bt_analyze(const char *pattern, size_t len, uint32_t options, ekb_bt_analysis *out)
 {
-    memset(out, 0, sizeof *out);
     ekb_rx_tree t;
     int r = ekb_rx_parse(pattern, len, options, &t);
-    if (r != 0)
-        return r < 0 ? -1 : 0;
+    if (r < 0)
+        return -1;
+    r = ekb_bt_analyze_tree(r == 0 ? &t : NULL, out);
+    ekb_rx_tree_free(&t);
+    return r;
+}
+
+int ekb_bt_analyze_tree(const ekb_rx_tree *t, ekb_bt_analysis *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!t)
+        return 0;
     out->parsed = true;
-    finder f = {.t = &t, .out = out};
-    ekb_rx_walk(t.root, find_sites, &f);
+    finder f = {.t = t, .out = out};
+    ekb_rx_walk(t->root, find_sites, &f);
     /* the classic shapes first: they are the ones that explode */
     int rc = f.oom ? -1 : 0;
     if (f.n && !(out->v = calloc(f.n, sizeof *out->v)))
@@ -595,7 +604,6 @@ int ekb_bt_analyze(const char *pattern, size_t len, uint32_t options, ekb_bt_ana
         }
     for (size_t i = 0; i < f.n; i++)
         free(f.c[i].common);
-    ekb_rx_tree_free(&t);
     if (rc != 0)
         ekb_bt_analysis_free(out);
     return rc;

@@ -48,6 +48,9 @@ typedef struct ekb_bt_analysis {
 /* Finds the sites of a pattern compiled with these options. Returns 0, or
  * -1 when out of memory. */
 int ekb_bt_analyze(const char *pattern, size_t len, uint32_t options, ekb_bt_analysis *out);
+/* The same of a pattern parsed already (t NULL: beyond the parser). */
+struct ekb_rx_tree;
+int ekb_bt_analyze_tree(const struct ekb_rx_tree *t, ekb_bt_analysis *out);
 void ekb_bt_analysis_free(ekb_bt_analysis *a);
 
 typedef enum ekb_bt_verdict {

@@ -94,6 +94,23 @@ static int compile_chunk(void *ctx, size_t chunk, ekb_diags *d)
     return r;
 }
 
+typedef struct visit_job {
+    ekb_regex_corpus *rc;
+    uint32_t *entry; /* of each compiled pattern */
+} visit_job;
+
+static int find_bt_sites(void *ctx, size_t i, struct ekb_rx_tree *t)
+{
+    visit_job *vj = ctx;
+    ekb_rx_entry *e = &vj->rc->e[vj->entry[i]];
+    if (!e->f->target)
+        return 0; /* context only: never checked */
+    if (ekb_bt_analyze_tree(t, &e->bt) != 0)
+        return -1;
+    e->bt_ready = true;
+    return 0;
+}
+
 int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_diags *d, ekb_regex_corpus **out)
 {
     *out = NULL;
@@ -147,8 +164,17 @@ int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_di
         patterns[n_compiled] = e->pattern;
         lens[n_compiled++] = e->plen;
     }
+    /* the backtracking check reads the same parse as the prefilter */
+    visit_job vj = {rc, malloc((n_compiled + 1) * sizeof *vj.entry)};
+    if (!vj.entry)
+        r = -1;
+    for (size_t i = 0, k = 0; i < rc->n && r == 0; i++)
+        if (rc->e[i].code)
+            vj.entry[k++] = (uint32_t)i;
     if (r == 0)
-        r = ekb_prefilter_add_all(rc->pf, patterns, lens, n_compiled, rc->ro.options, o->jobs, ids);
+        r = ekb_prefilter_add_all_visit(rc->pf, patterns, lens, n_compiled, rc->ro.options, o->jobs, find_bt_sites,
+                                        &vj, ids);
+    free(vj.entry);
     for (size_t i = 0, k = 0; i < rc->n && r == 0; i++) {
         ekb_rx_entry *e = &rc->e[i];
         if (!e->code)
@@ -194,6 +220,7 @@ void ekb_regex_corpus_free(ekb_regex_corpus *rc)
         free(rc->e[i].hits);
         free(rc->e[i].rev);
         free(rc->e[i].bg);
+        ekb_bt_analysis_free(&rc->e[i].bt);
     }
     free(rc->e);
     free(rc->entry_of_file);

@@ -206,8 +206,9 @@ static int check_ambiguity(ekb_regex_corpus *rc, ekb_rx_entry *e, quoter *qt, ek
 
 static int check_backtracking(ekb_regex_corpus *rc, ekb_rx_entry *e, quoter *qt, ekb_diags *d)
 {
-    ekb_bt_analysis a;
-    if (ekb_bt_analyze(e->pattern, e->plen, rc->ro.options, &a) != 0)
+    ekb_bt_analysis a = e->bt;
+    memset(&e->bt, 0, sizeof e->bt); /* now this check's */
+    if (!e->bt_ready && ekb_bt_analyze(e->pattern, e->plen, rc->ro.options, &a) != 0)
         return -1;
     if (!a.parsed) {
         atomic_fetch_add(&rc->bt_unparsed, 1);

@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 
+#include "backtrack.h"
 #include "check.h"
 #include "compile.h"
 #include "prefilter.h"
@@ -50,6 +51,10 @@ typedef struct ekb_rx_entry {
     size_t n_rev;
     uint32_t *bg;               /* background lines this regex matches */
     size_t n_bg;
+    /* the backtracking sites, found from the parse the prefilter analysis
+     * made (bt_ready), else by the check itself */
+    ekb_bt_analysis bt;
+    bool bt_ready;
 } ekb_rx_entry;
 
 typedef struct ekb_rx_background {

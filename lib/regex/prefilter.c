@@ -530,21 +530,14 @@ void ekb_prefilter_free(ekb_prefilter *pf)
     free(pf);
 }
 
-int ekb_prefilter_add(ekb_prefilter *pf, const char *pattern, size_t len, uint32_t options, uint32_t *id)
+int ekb_prefilter_add_parsed(ekb_prefilter *pf, ekb_rx_tree *t, uint32_t *id)
 {
     if (begin_pattern(pf, id) != 0)
         return -1;
-    ekb_rx_tree t;
-    int r = ekb_rx_parse(pattern, len, options, &t);
-    if (r < 0)
-        return -1;
-    if (r > 0 || t.has_accept) {
-        /* beyond the parser, or (*ACCEPT) may end a match early: always run */
-        ekb_rx_tree_free(&t);
-        return 0;
-    }
-    ana a = {.t = &t, .all = {.op = M_ALL}};
-    info top = analyze(&a, t.root);
+    if (!t || t->has_accept)
+        return 0; /* beyond the parser, or (*ACCEPT) may end a match early: always run */
+    ana a = {.t = t, .all = {.op = M_ALL}};
+    info top = analyze(&a, t->root);
     mnode *m = a.oom ? &a.all : prune(&a, to_match(&a, &top), pf->min_atom);
     int rc = a.oom ? -1 : 0;
     if (rc == 0 && m->op != M_ALL) {
@@ -555,6 +548,16 @@ int ekb_prefilter_add(ekb_prefilter *pf, const char *pattern, size_t len, uint32
         }
     }
     end_pattern(pf, *id);
+    return rc;
+}
+
+int ekb_prefilter_add(ekb_prefilter *pf, const char *pattern, size_t len, uint32_t options, uint32_t *id)
+{
+    ekb_rx_tree t;
+    int r = ekb_rx_parse(pattern, len, options, &t);
+    if (r < 0)
+        return -1;
+    int rc = ekb_prefilter_add_parsed(pf, r == 0 ? &t : NULL, id);
     ekb_rx_tree_free(&t);
     return rc;
 }

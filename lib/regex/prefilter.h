@@ -51,6 +51,12 @@ void ekb_prefilter_free(ekb_prefilter *pf);
  * not understand is added unfiltered. Returns 0, or -1 when out of memory. */
 int ekb_prefilter_add(ekb_prefilter *pf, const char *pattern, size_t len, uint32_t options, uint32_t *id);
 
+/* ekb_prefilter_add of a pattern parsed already (t NULL: beyond the parser,
+ * added unfiltered). The analysis allocates in t's arena; t is not changed
+ * otherwise, and is the caller's to free. */
+struct ekb_rx_tree;
+int ekb_prefilter_add_parsed(ekb_prefilter *pf, struct ekb_rx_tree *t, uint32_t *id);
+
 /* Adds n patterns as ekb_prefilter_add would one after the other (ids[i]
  * gets pattern i's id), analysing them on up to jobs threads (0: one per
  * CPU). Returns 0, or -1 when out of memory. */
@@ -72,6 +78,14 @@ typedef struct ekb_pf_known {
  * for byte. */
 int ekb_prefilter_add_all_known(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
                                 uint32_t options, unsigned jobs, const ekb_pf_known *known, uint32_t *ids);
+
+/* ekb_prefilter_add_all that also hands each pattern's parse tree (NULL:
+ * beyond the parser) to visit(ctx, i, t), on the thread analysing it, for a
+ * caller with its own analysis of the same patterns: one parse serves both.
+ * visit returns 0, or -1 (out of memory) to stop. */
+typedef int (*ekb_pf_visit)(void *ctx, size_t i, struct ekb_rx_tree *t);
+int ekb_prefilter_add_all_visit(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
+                                uint32_t options, unsigned jobs, ekb_pf_visit visit, void *visit_ctx, uint32_t *ids);
 
 /* Adds a pattern from its program; ATOM args index atom[] / atom_len[].
  * Returns 0, 1 when the program is malformed, -1 when out of memory. */

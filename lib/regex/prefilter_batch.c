@@ -7,6 +7,7 @@
 #include "prefilter.h"
 
 #include "parallel.h"
+#include "syntax.h"
 
 #include <stdlib.h>
 
@@ -22,7 +23,24 @@ typedef struct batch {
     const ekb_pf_known *known; /* NULL: analyse every pattern */
     const char **known_atom;   /* known->src's atoms, for copying its programs */
     size_t *known_atom_len;
+    ekb_pf_visit visit;        /* NULL: none */
+    void *visit_ctx;
 } batch;
+
+/* Analyses pattern i into pf, handing its tree to the visitor. */
+static int analyse_visiting(batch *b, ekb_prefilter *pf, size_t i, uint32_t *id)
+{
+    ekb_rx_tree t;
+    int r = ekb_rx_parse(b->patterns[i], b->lens[i], b->options, &t);
+    if (r < 0)
+        return -1;
+    ekb_rx_tree *tree = r == 0 ? &t : NULL;
+    int rc = ekb_prefilter_add_parsed(pf, tree, id);
+    if (rc == 0)
+        rc = b->visit(b->visit_ctx, i, tree);
+    ekb_rx_tree_free(&t);
+    return rc;
+}
 
 static int analyse_chunk(void *ctx, size_t chunk, ekb_diags *d)
 {
@@ -41,7 +59,8 @@ static int analyse_chunk(void *ctx, size_t chunk, ekb_diags *d)
             const ekb_pf_step *steps = ekb_prefilter_program(b->known->src, (uint32_t)k, &n_steps);
             if (ekb_prefilter_add_program(pf, steps, n_steps, b->known_atom, b->known_atom_len, &id) != 0)
                 return -1;
-        } else if (ekb_prefilter_add(pf, b->patterns[i], b->lens[i], b->options, &id) != 0) {
+        } else if (b->visit ? analyse_visiting(b, pf, i, &id) != 0
+                            : ekb_prefilter_add(pf, b->patterns[i], b->lens[i], b->options, &id) != 0) {
             return -1;
         }
     }
@@ -74,13 +93,14 @@ int ekb_prefilter_add_all(ekb_prefilter *pf, const char *const *patterns, const 
     return ekb_prefilter_add_all_known(pf, patterns, lens, n, options, jobs, NULL, ids);
 }
 
-int ekb_prefilter_add_all_known(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
-                                uint32_t options, unsigned jobs, const ekb_pf_known *known, uint32_t *ids)
+static int add_batch(ekb_prefilter *pf, batch *bp, unsigned jobs, uint32_t *ids)
 {
-    size_t chunks = (n + BATCH_CHUNK - 1) / BATCH_CHUNK;
-    batch b = {patterns, lens, options, n, ekb_prefilter_min_atom(pf), calloc(chunks + 1, sizeof *b.part),
-               NULL, NULL, NULL};
-    if (!b.part)
+    batch b = *bp;
+    size_t chunks = (b.n + BATCH_CHUNK - 1) / BATCH_CHUNK;
+    const ekb_pf_known *known = b.known;
+    b.known = NULL;
+    b.min_atom = ekb_prefilter_min_atom(pf);
+    if (!(b.part = calloc(chunks + 1, sizeof *b.part)))
         return -1;
     if (known && ekb_prefilter_min_atom(known->src) == b.min_atom) {
         size_t n_atoms = ekb_prefilter_atoms(known->src);
@@ -105,4 +125,19 @@ int ekb_prefilter_add_all_known(ekb_prefilter *pf, const char *const *patterns, 
     free(b.known_atom);
     free(b.known_atom_len);
     return r;
+}
+
+int ekb_prefilter_add_all_known(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
+                                uint32_t options, unsigned jobs, const ekb_pf_known *known, uint32_t *ids)
+{
+    batch b = {.patterns = patterns, .lens = lens, .options = options, .n = n, .known = known};
+    return add_batch(pf, &b, jobs, ids);
+}
+
+int ekb_prefilter_add_all_visit(ekb_prefilter *pf, const char *const *patterns, const size_t *lens, size_t n,
+                                uint32_t options, unsigned jobs, ekb_pf_visit visit, void *visit_ctx, uint32_t *ids)
+{
+    batch b = {.patterns = patterns, .lens = lens, .options = options, .n = n, .visit = visit,
+               .visit_ctx = visit_ctx};
+    return add_batch(pf, &b, jobs, ids);
 }
