@@ -99,7 +99,7 @@ static void print_stats(const char *prog, const ekb_regex_stats *s, const double
     fprintf(stderr, "%s: stats: prefilter: %zu atoms, %zu regexes without a usable literal (always run)\n", prog,
             s->atoms, s->unfiltered);
     fprintf(stderr,
-            "%s: stats: ambiguity: %llu regex runs instead of %llu (%llu saved by the prefilter), %llu matches\n",
+            "%s: stats: ambiguity: %llu regex runs instead of %llu (%llu saved by the prefilter and by texts given twice), %llu matches\n",
             prog, s->pairs_run, s->pairs_brute, s->pairs_brute - s->pairs_run, s->pairs_matched);
     fprintf(stderr, "%s: stats: background: %llu regex runs instead of %llu (%llu saved)\n", prog,
             s->background_run, s->background_brute, s->background_brute - s->background_run);

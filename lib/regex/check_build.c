@@ -17,7 +17,7 @@
 static void add_text(ekb_rx_entry *e, int kind, size_t index, const ekb_cv *v)
 {
     if (ekb_cv_is_string(v))
-        e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, ekb_cv_str(v), ekb_cv_len(v), 0, 0};
+        e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, ekb_cv_str(v), ekb_cv_len(v), 0, 0, 0};
 }
 
 static int collect(ekb_rx_entry *e, ekb_corpus_file *f, const ekb_cv *root)
@@ -318,6 +318,22 @@ static int cross_entries(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_match
         for (uint32_t t = 0; t < A->n_texts; t++) {
             const ekb_rx_text *x = &A->texts[t];
             st->pairs_brute += at ? j->usable - usable(A) : j->usable_targets;
+            uint32_t same = ekb_rx_first_same_text(A, t);
+            if (same < t) {
+                /* the same text again: the same regexes recognise it */
+                for (size_t k = 0, n0 = hits.n; k < n0; k++) {
+                    ekb_rx_hit h = hits.v[k];
+                    if (h.text != same)
+                        continue;
+                    h.text = t;
+                    if (pair_push(&hits, h) != 0) {
+                        free(hits.v);
+                        return -1;
+                    }
+                }
+                st->pairs_matched += A->texts[same].matches;
+                continue;
+            }
             const uint32_t *ids;
             size_t n;
             if (ekb_prefilter_candidates(rc->pf, s, x->s, x->len, &ids, &n) != 0) {
@@ -335,6 +351,7 @@ static int cross_entries(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_match
                 if (r != EKB_MATCH_FOUND && !limit)
                     continue;
                 st->pairs_matched += !limit;
+                A->texts[t].matches += !limit;
                 if ((limit || !ekb_rx_linked(A, B)) && pair_push(&hits, (ekb_rx_hit){(uint32_t)a, t, b, limit}) != 0) {
                     free(hits.v);
                     return -1;

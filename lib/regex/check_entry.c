@@ -100,11 +100,7 @@ static int check_samples(ekb_regex_corpus *rc, ekb_rx_entry *e, ekb_matcher *m, 
     for (uint32_t i = 0; i < e->n_texts && r == 0; i++) {
         const ekb_rx_text *t = &e->texts[i];
         int err;
-        /* a text often comes twice (the signature is also a sample): the
-         * same regex on the same text gives the same answer */
-        uint32_t same = 0;
-        while (same < i && !(e->texts[same].len == t->len && memcmp(e->texts[same].s, t->s, t->len) == 0))
-            same++;
+        uint32_t same = ekb_rx_first_same_text(e, i);
         int mr = same < i ? e->texts[same].verdict : ekb_regex_match_valid(m, e->code, t->s, t->len, NULL, NULL, &err);
         if (same < i)
             err = e->texts[same].error;
