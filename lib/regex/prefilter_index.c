@@ -19,6 +19,7 @@ void ekb_pf_index_free(ekb_pf_index *ix)
     free(ix->kid_off);
     free(ix->kid_node);
     free(ix->kid_byte);
+    free(ix->emit);
     free(ix->post_off);
     free(ix->post);
     free(ix->unfiltered);
@@ -103,7 +104,8 @@ static int build_kids(ekb_pf_index *ix)
     ix->kid_off = malloc((n + 1) * sizeof *ix->kid_off);
     ix->kid_node = malloc((n + 1) * sizeof *ix->kid_node);
     ix->kid_byte = malloc(n + 1);
-    if (!ix->kid_off || !ix->kid_node || !ix->kid_byte)
+    ix->emit = malloc((n + 1) * sizeof *ix->emit);
+    if (!ix->kid_off || !ix->kid_node || !ix->kid_byte || !ix->emit)
         return -1;
     uint32_t at = 0;
     for (size_t u = 0; u < n; u++) {
@@ -112,6 +114,7 @@ static int build_kids(ekb_pf_index *ix)
             ix->kid_byte[at] = ix->byte[k];
             ix->kid_node[at++] = k;
         }
+        ix->emit[u] = ix->out[u] != EKB_PF_NONE ? (uint32_t)u : ix->dict[u];
     }
     ix->kid_off[n] = at;
     return 0;
@@ -287,8 +290,7 @@ static void scan(const ekb_prefilter *pf, ekb_pf_scratch *s, const char *text, s
             }
             state = ix->fail[state];
         }
-        for (uint32_t k = ix->out[state] != EKB_PF_NONE ? state : ix->dict[state]; k != EKB_PF_NONE;
-             k = ix->dict[k]) {
+        for (uint32_t k = ix->emit[state]; k != EKB_PF_NONE; k = ix->dict[k]) {
             uint32_t a = ix->out[k];
             if (s->atom_stamp[a] == s->stamp)
                 break; /* found before: so were the shorter ones behind it */

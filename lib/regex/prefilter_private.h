@@ -17,6 +17,9 @@ typedef struct ekb_pf_index {
      * kid_node[k] for k in kid_off[u] .. kid_off[u + 1] */
     uint32_t *kid_off, *kid_node;
     uint8_t *kid_byte;
+    /* per node, the first node of its output chain (itself when it ends an
+     * atom, else its dictionary link): one load a byte in the scan */
+    uint32_t *emit;
     uint32_t root_next[256];
     uint32_t *post_off, *post;
     uint32_t *unfiltered;
