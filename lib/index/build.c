@@ -48,7 +48,7 @@ static int rehash(builder *b)
     if (!slots)
         return -1;
     for (size_t i = 0; i < b->n_str; i++) {
-        size_t h = hash_bytes(b->str[i].s, b->str[i].len) & (ns - 1);
+        size_t h = b->str[i].hash & (ns - 1);
         while (slots[h])
             h = (h + 1) & (ns - 1);
         slots[h] = (uint32_t)i + 1;
@@ -67,10 +67,15 @@ uint32_t ekb_b_intern(builder *b, const char *s, size_t len)
         b->oom = true;
         return 0;
     }
-    size_t h = hash_bytes(s, len) & (b->n_slots - 1);
+    if (len > UINT32_MAX) {
+        b->oom = true; /* cannot come from a frozen entry */
+        return 0;
+    }
+    uint32_t hash = hash_bytes(s, len);
+    size_t h = hash & (b->n_slots - 1);
     while (b->slots[h]) {
         bstr *x = &b->str[b->slots[h] - 1];
-        if (x->len == len && memcmp(x->s, s, len) == 0)
+        if (x->hash == hash && x->len == len && memcmp(x->s, s, len) == 0)
             return b->slots[h] - 1;
         h = (h + 1) & (b->n_slots - 1);
     }
@@ -78,7 +83,7 @@ uint32_t ekb_b_intern(builder *b, const char *s, size_t len)
         b->oom = true;
         return 0;
     }
-    b->str[b->n_str] = (bstr){s, len};
+    b->str[b->n_str] = (bstr){s, (uint32_t)len, hash};
     b->slots[h] = (uint32_t)++b->n_str;
     return (uint32_t)(b->n_str - 1);
 }

@@ -17,7 +17,8 @@ enum {
 
 typedef struct bstr {
     const char *s;
-    size_t len;
+    uint32_t len;  /* a frozen entry's strings are below 4 GiB */
+    uint32_t hash; /* kept for growing the table without hashing again */
 } bstr;
 
 /* A string reference to patch once the pool is laid out. */

@@ -43,6 +43,45 @@ static size_t atom_grams(const char *atom, uint64_t *out)
     return k;
 }
 
+/* Sorts v[n], values below 2^33 (grams), in three passes of 11 bits
+ * through tmp[n]: the corpus has millions of grams, and qsort's calls to a
+ * comparison were most of this section's time. */
+static void radix_sort_grams(uint64_t *v, uint64_t *tmp, size_t n)
+{
+    size_t count[1 << 11];
+    uint64_t *src = v, *dst = tmp;
+    for (unsigned shift = 0; shift < 33; shift += 11) {
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++)
+            count[src[i] >> shift & 2047]++;
+        size_t at = 0;
+        for (size_t d = 0; d < 2048; d++) {
+            size_t c = count[d];
+            count[d] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[src[i] >> shift & 2047]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+}
+
+/* An entry's few grams: insertion sort. */
+static void sort_few(uint64_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        size_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 typedef struct pair {
     uint64_t gram; /* gram | short flag << 32 */
     uint32_t entry;
@@ -116,12 +155,19 @@ int ekb_gram_section(const ekb_cover *covers, uint32_t n, ekb_bytes *out, size_t
         size_t k = 0;
         for (size_t a = 0; a < covers[i].n; a++)
             k += atom_grams(covers[i].atoms[a], tmp + k);
-        qsort(tmp, k, sizeof *tmp, cmp_u64);
+        if (k <= 64)
+            sort_few(tmp, k);
+        else
+            qsort(tmp, k, sizeof *tmp, cmp_u64);
         for (size_t j = 0; j < k; j++)
             if (j == 0 || tmp[j] != tmp[j - 1])
                 all[na++] = tmp[j];
     }
-    qsort(all, na, sizeof *all, cmp_u64);
+    uint64_t *scratch = malloc((na + 1) * sizeof *scratch);
+    if (!scratch)
+        goto done;
+    radix_sort_grams(all, scratch, na);
+    free(scratch);
     for (size_t j = 0; j < na; j++) {
         if (gc.n && gc.gram[gc.n - 1] == all[j]) {
             gc.count[gc.n - 1]++;
