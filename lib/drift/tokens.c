@@ -534,6 +534,10 @@ static int chunk(const char *s, size_t a, size_t b, ekb_drift_tokens *out, bool 
     return 0;
 }
 
+/* Sentence punctuation that may end a prose word (not ':', which may be a
+ * URL's, nor a quote, which may make a possessive). */
+static bool ends_word(char c) { return c == '.' || c == ',' || c == ';' || c == '!' || c == '?'; }
+
 /* Calls chunk() on every chunk of s[a..b). */
 static int chunks(const char *s, size_t a, size_t b, ekb_drift_tokens *out, bool *found)
 {
@@ -541,7 +545,23 @@ static int chunks(const char *s, size_t a, size_t b, ekb_drift_tokens *out, bool
     while (i < b) {
         while (i < b && (is_space(s[i]) || !is_ascii(s[i])))
             i++;
+        /* Most chunks are prose words: lower-case letters, maybe followed
+         * by sentence punctuation. Such a chunk is no token (no URL, no
+         * bracket, and stripped it is lower-case letters only, which
+         * classify() refuses), so it is passed over in this one look. */
         size_t j = i;
+        while (j < b && is_lower(s[j]))
+            j++;
+        if (j > i) {
+            size_t word = j;
+            while (j < b && ends_word(s[j]))
+                j++;
+            if (j == b || is_space(s[j]) || !is_ascii(s[j])) {
+                i = j;
+                continue;
+            }
+            j = word;
+        }
         while (j < b && !is_space(s[j]) && is_ascii(s[j]))
             j++;
         if (j > i && chunk(s, i, j, out, found) != 0)
