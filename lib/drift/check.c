@@ -212,6 +212,23 @@ static int check_lock(checker *c, const ekb_drift_pair *p, ekb_drift_state *st)
     return 0;
 }
 
+/* The normalised text of a string value: the value's own text when it is
+ * all ASCII (which normalisation leaves as it is: most English sources),
+ * else a copy in *owned. NULL when out of memory. */
+static const char *normalized(const json_t *v, size_t *len, char **owned)
+{
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v), i = 0;
+    *owned = NULL;
+    while (i < n && (unsigned char)s[i] < 0x80)
+        i++;
+    if (i == n) {
+        *len = n;
+        return s;
+    }
+    return *owned = ekb_drift_normalize(s, n, len);
+}
+
 static int check_pair(checker *c, const ekb_drift_pair *p)
 {
     const char *code = c->cfg->langs[p->def->lang].code;
@@ -238,8 +255,9 @@ static int check_pair(checker *c, const ekb_drift_pair *p)
                               "%s translation '%s' of '%s' is %s", code, p->target_ptr, p->source_ptr, why);
     }
     size_t nsl, ntl;
-    char *ns = ekb_drift_normalize(json_string_value(p->source), json_string_length(p->source), &nsl);
-    char *nt = ekb_drift_normalize(json_string_value(p->target), json_string_length(p->target), &ntl);
+    char *ns_owned, *nt_owned;
+    const char *ns = normalized(p->source, &nsl, &ns_owned);
+    const char *nt = normalized(p->target, &ntl, &nt_owned);
     int r = ns && nt ? 0 : -1;
     bool bad = false;
     ekb_drift_state st = EKB_DRIFT_UNTRANSLATED;
@@ -255,8 +273,8 @@ static int check_pair(checker *c, const ekb_drift_pair *p)
     }
     if (cnt && r == 0)
         cnt->state[st]++;
-    free(ns);
-    free(nt);
+    free(ns_owned);
+    free(nt_owned);
     return r;
 }
 

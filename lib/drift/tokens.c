@@ -575,8 +575,10 @@ static int chunks(const char *s, size_t a, size_t b, ekb_drift_tokens *out, bool
 static int code_spans(const char *s, size_t n, ekb_drift_tokens *out)
 {
     for (size_t i = 0; i < n; i++) {
-        if (s[i] != '`')
-            continue;
+        const char *tick = memchr(s + i, '`', n - i);
+        if (!tick)
+            return 0;
+        i = (size_t)(tick - s);
         const char *close = memchr(s + i + 1, '`', n - i - 1);
         size_t j = close ? (size_t)(close - s) : n;
         if (!close) {
@@ -604,6 +606,8 @@ static int code_spans(const char *s, size_t n, ekb_drift_tokens *out)
  * apostrophes of "don't" and "the pod's" open and close nothing. */
 static int quotations(const char *s, size_t n, ekb_drift_tokens *out)
 {
+    if (!memchr(s, '\'', n) && !memchr(s, '"', n))
+        return 0; /* most texts quote nothing */
     for (size_t i = 0; i + 2 < n; i++) {
         char q = s[i];
         if ((q != '\'' && q != '"') || (i > 0 && !is_space(s[i - 1]) && !has(s[i - 1], C_QOPEN) && is_ascii(s[i - 1])))
