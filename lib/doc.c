@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,11 +91,15 @@ int ekb_doc_report_duplicate_key(ekb_doc *doc, ekb_diags *d)
     return r;
 }
 
-static int load_json(ekb_doc *doc, const ekb_limits *lim, ekb_diags *d)
+/* *levels: how deeply the containers nest, when the fast parser read the
+ * text; -1 when jansson did (it does not say). */
+static int load_json(ekb_doc *doc, const ekb_limits *lim, ekb_diags *d, int *levels)
 {
     json_error_t err;
     size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | (lim && lim->allow_nul_escape ? JSON_ALLOW_NUL : 0);
-    doc->root = ekb_json_parse(doc->text + doc->body, doc->len - doc->body);
+    unsigned fast_levels;
+    doc->root = ekb_json_parse_levels(doc->text + doc->body, doc->len - doc->body, &fast_levels);
+    *levels = doc->root && fast_levels <= INT_MAX ? (int)fast_levels : -1;
     if (!doc->root)
         doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body, flags, &err);
     if (doc->root)
@@ -189,7 +194,7 @@ static int load_owned(const char *path, char *text, size_t len, ekb_syntax synta
         doc->body = 3;
 
     int oom = 0;
-    int r;
+    int r, levels = 0;
     if (lim && lim->max_file_bytes && len > lim->max_file_bytes) {
         oom = ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.too-large", NULL, NULL,
                             "file is %zu bytes, above the limit of %zu", len, lim->max_file_bytes);
@@ -200,9 +205,12 @@ static int load_owned(const char *path, char *text, size_t len, ekb_syntax synta
         oom = ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.empty", NULL, NULL, "file is empty");
         r = 1;
     } else {
-        r = syntax == EKB_SYNTAX_JSON ? load_json(doc, lim, d) : ekb_yaml_load(doc, lim, d);
+        /* the YAML loader refuses deeper nesting itself */
+        r = syntax == EKB_SYNTAX_JSON ? load_json(doc, lim, d, &levels) : ekb_yaml_load(doc, lim, d);
     }
-    if (r == 0 && lim && lim->max_depth && any_too_deep(doc->root, 0, lim->max_depth)) {
+    /* a container at depth k (the root's is 0) is on level k + 1 */
+    if (r == 0 && lim && lim->max_depth &&
+        (levels < 0 ? any_too_deep(doc->root, 0, lim->max_depth) : (unsigned)levels > lim->max_depth + 1)) {
         ekb_strbuf p;
         ekb_strbuf_init(&p);
         ekb_strbuf_adds(&p, "");

@@ -31,7 +31,7 @@
 typedef struct parser {
     const unsigned char *s, *end;
     ekb_strbuf scratch; /* decoded strings that had escapes */
-    unsigned depth;
+    unsigned depth, deepest;
 } parser;
 
 static void skip_ws(parser *p)
@@ -337,12 +337,14 @@ static json_t *read_value(parser *p)
     json_t *v;
     switch (*p->s) {
     case '{':
-        p->depth++;
+        if (++p->depth > p->deepest)
+            p->deepest = p->depth;
         v = read_object(p);
         p->depth--;
         return v;
     case '[':
-        p->depth++;
+        if (++p->depth > p->deepest)
+            p->deepest = p->depth;
         v = read_array(p);
         p->depth--;
         return v;
@@ -359,6 +361,12 @@ static json_t *read_value(parser *p)
 }
 
 json_t *ekb_json_parse(const char *text, size_t len)
+{
+    unsigned levels;
+    return ekb_json_parse_levels(text, len, &levels);
+}
+
+json_t *ekb_json_parse_levels(const char *text, size_t len, unsigned *levels)
 {
     parser p = {.s = (const unsigned char *)text, .end = (const unsigned char *)text + len};
     /* strtod reads "0.5" whatever locale the program chose: this thread
@@ -378,5 +386,6 @@ json_t *ekb_json_parse(const char *text, size_t len)
     ekb_strbuf_free(&p.scratch);
     uselocale(previous);
     freelocale(c_locale);
+    *levels = p.deepest;
     return root;
 }

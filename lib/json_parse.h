@@ -12,6 +12,9 @@
  * duplicate key or \u0000, is out of jansson's ranges, or memory ran out:
  * the caller then asks jansson, which reports the cause. */
 json_t *ekb_json_parse(const char *text, size_t len);
+/* The same, also saying in *levels how deeply containers nest (0: none, 1:
+ * a container of scalars, ...), so that a depth limit needs no second walk. */
+json_t *ekb_json_parse_levels(const char *text, size_t len, unsigned *levels);
 
 /* JSON white space, shared with the position scanner (doc_json.c). */
 static inline bool ekb_json_is_ws(unsigned char c)

@@ -187,6 +187,29 @@ static void rejections(void **state)
     }
 }
 
+/* The depth limit (8) at its edge: nine levels load, ten do not, whether
+ * the fast parser read the text (it counts the levels as it goes) or
+ * jansson did (a "\u0000" the fast parser leaves to it; the tree is walked). */
+static void depth_limit_edge(void **state)
+{
+    (void)state;
+    ekb_limits nul = limits;
+    nul.allow_nul_escape = true;
+    static const char *const nine[] = {"[[[[[[[[[1]]]]]]]]]", "[[[[[[[[[\"\\u0000\"]]]]]]]]]"};
+    static const char *const ten[] = {"[[[[[[[[[[1]]]]]]]]]]", "[[[[[[[[[[\"\\u0000\"]]]]]]]]]]"};
+    for (int k = 0; k < 2; k++) {
+        ekb_diags d;
+        ekb_doc *doc = NULL;
+        ekb_diags_init(&d);
+        assert_int_equal(ekb_doc_load_buffer("a.json", nine[k], strlen(nine[k]), EKB_SYNTAX_JSON, &nul, &doc, &d), 0);
+        ekb_doc_free(doc);
+        assert_int_equal(ekb_doc_load_buffer("a.json", ten[k], strlen(ten[k]), EKB_SYNTAX_JSON, &nul, &doc, &d), 1);
+        assert_int_equal(d.n, 1);
+        assert_string_equal(d.v[0].rule, "load.too-deep");
+        ekb_diags_free(&d);
+    }
+}
+
 static void nul_and_size(void **state)
 {
     (void)state;
@@ -335,6 +358,7 @@ int main(void)
         cmocka_unit_test(yaml_positions_and_types),
         cmocka_unit_test(duplicate_keys_name_both_places),
         cmocka_unit_test(rejections),
+        cmocka_unit_test(depth_limit_edge),
         cmocka_unit_test(nul_and_size),
         cmocka_unit_test(diags_sort_and_cap),
     };
