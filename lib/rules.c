@@ -157,10 +157,11 @@ static void check_dates(rctx *x, json_t *root)
     for (int i = 0; i < 3; i++) {
         const char *s = get_str(root, names[i]);
         ok[i] = s && ekb_parse_date(s, &days[i]);
-        char ptr[32];
-        snprintf(ptr, sizeof ptr, "/%s", names[i]);
-        if (ok[i] && days[i] > x->o->today)
+        if (ok[i] && days[i] > x->o->today) {
+            char ptr[32];
+            snprintf(ptr, sizeof ptr, "/%s", names[i]);
             report(x, ptr, false, EKB_ERROR, "corpus.date-future", "%s %s is in the future", names[i], s);
+        }
     }
     for (int i = 0; i < 2; i++)
         if (ok[i] && ok[i + 1] && days[i] > days[i + 1]) {
@@ -192,41 +193,45 @@ static void check_links(rctx *x, json_t *root)
             const char *t = link_id(l);
             if (!t)
                 continue;
+            bool to_self = self && strcmp(t, self) == 0;
+            if (!to_self && (!x->c->entries_dir || ekb_corpus_find(x->c, t)))
+                continue; /* a lone file has nothing to resolve against */
             char ptr[80];
             snprintf(ptr, sizeof ptr, json_is_string(l) ? "/transition_graph/%s/%zu" : "/transition_graph/%s/%zu/id",
                      lists[k], i);
-            if (self && strcmp(t, self) == 0) {
+            if (to_self) {
                 report(x, ptr, false, EKB_ERROR, "corpus.link-self", "entry links to itself in %s", lists[k]);
                 continue;
             }
-            if (!x->c->entries_dir)
-                continue; /* a lone file: nothing to resolve against */
-            if (!ekb_corpus_find(x->c, t))
-                report(x, ptr, false, EKB_ERROR, "corpus.link-missing", "no entry '%s' in the corpus", t);
+            report(x, ptr, false, EKB_ERROR, "corpus.link-missing", "no entry '%s' in the corpus", t);
         }
     }
 }
 
-static void check_url(rctx *x, const char *ptr, json_t *v)
+/* Why the URL value v is unusable, or NULL. */
+static const char *url_problem(json_t *v)
 {
     const char *url = json_string_value(v);
-    const char *why = url ? ekb_url_problem(url) : NULL;
-    if (why)
-        report(x, ptr, false, EKB_ERROR, "corpus.url", "URL '%s' %s", url, why);
+    return url ? ekb_url_problem(url) : NULL;
 }
 
 static void check_urls(rctx *x, json_t *root)
 {
-    check_url(x, "/official_doc_url", json_object_get(root, "official_doc_url"));
+    json_t *doc_url = json_object_get(root, "official_doc_url");
+    const char *why = url_problem(doc_url);
+    if (why)
+        report(x, "/official_doc_url", false, EKB_ERROR, "corpus.url", "URL '%s' %s", json_string_value(doc_url), why);
     static const char *const lists[] = {"dead_ends", "workarounds"};
     for (int k = 0; k < 2; k++) {
         size_t i, j;
         json_t *item, *src;
         json_array_foreach(json_object_get(root, lists[k]), i, item) {
             json_array_foreach(json_object_get(item, "sources"), j, src) {
+                if (!(why = url_problem(src)))
+                    continue;
                 char ptr[80];
                 snprintf(ptr, sizeof ptr, "/%s/%zu/sources/%zu", lists[k], i, j);
-                check_url(x, ptr, src);
+                report(x, ptr, false, EKB_ERROR, "corpus.url", "URL '%s' %s", json_string_value(src), why);
             }
         }
     }
