@@ -24,6 +24,9 @@ typedef enum ekb_cv_type {
  * pairs (2n nodes, the key a string), lie side by side at kids. */
 typedef struct ekb_cv {
     uint8_t type;
+    /* a string's first bytes (zero-padded), in what would be padding: a
+     * member is looked up without reading the keys it is not */
+    char head[3];
     uint32_t n; /* string length, items or members */
     union {
         const char *s; /* NUL-terminated */
