@@ -16,10 +16,8 @@ void ekb_pf_index_free(ekb_pf_index *ix)
     free(ix->dict);
     free(ix->out);
     free(ix->byte);
-    free(ix->kid_off);
-    free(ix->kid_node);
-    free(ix->kid_byte);
-    free(ix->emit);
+    free(ix->nodes);
+    free(ix->kids);
     free(ix->post_off);
     free(ix->post);
     free(ix->unfiltered);
@@ -95,37 +93,32 @@ static int build_automaton(const ekb_prefilter *pf, ekb_pf_index *ix)
     return 0;
 }
 
-/* The children of each node side by side: the scan then compares a byte
- * with a few bytes in one place instead of following a list across the
- * trie (two thirds of the scan's time at 100k patterns). */
-static int build_kids(ekb_pf_index *ix)
+/* The scan's layout of the automaton (see ekb_pf_index). */
+static int build_scan_layout(ekb_pf_index *ix)
 {
     size_t n = ix->n_nodes;
-    ix->kid_off = malloc((n + 1) * sizeof *ix->kid_off);
-    ix->kid_node = malloc((n + 1) * sizeof *ix->kid_node);
-    ix->kid_byte = malloc(n + 1);
-    ix->emit = malloc((n + 1) * sizeof *ix->emit);
-    if (!ix->kid_off || !ix->kid_node || !ix->kid_byte || !ix->emit)
+    ix->nodes = malloc((n + 1) * sizeof *ix->nodes);
+    ix->kids = malloc((n + 1) * sizeof *ix->kids);
+    if (!ix->nodes || !ix->kids)
         return -1;
     uint32_t at = 0;
     for (size_t u = 0; u < n; u++) {
-        ix->kid_off[u] = at;
-        for (uint32_t k = ix->child[u]; k != EKB_PF_NONE; k = ix->sibling[k]) {
-            ix->kid_byte[at] = ix->byte[k];
-            ix->kid_node[at++] = k;
-        }
-        ix->emit[u] = ix->out[u] != EKB_PF_NONE ? (uint32_t)u : ix->dict[u];
+        struct ekb_pf_node *nd = &ix->nodes[u];
+        nd->kid_off = at;
+        for (uint32_t k = ix->child[u]; k != EKB_PF_NONE; k = ix->sibling[k])
+            ix->kids[at++] = (struct ekb_pf_kid){ix->byte[k], k};
+        nd->n_kids = at - nd->kid_off;
+        nd->fail = ix->fail[u];
+        nd->emit = ix->out[u] != EKB_PF_NONE ? (uint32_t)u : ix->dict[u];
     }
-    ix->kid_off[n] = at;
+    /* the build's links are not needed any more */
+    free(ix->child);
+    free(ix->sibling);
+    free(ix->byte);
+    free(ix->fail);
+    ix->child = ix->sibling = ix->fail = NULL;
+    ix->byte = NULL;
     return 0;
-}
-
-static uint32_t kid_of(const ekb_pf_index *ix, uint32_t node, uint8_t c)
-{
-    for (uint32_t k = ix->kid_off[node]; k < ix->kid_off[node + 1]; k++)
-        if (ix->kid_byte[k] == c)
-            return ix->kid_node[k];
-    return EKB_PF_NONE;
 }
 
 /* Each pattern is posted under the atoms of its cover, priced by how many
@@ -189,7 +182,7 @@ int ekb_prefilter_compile(ekb_prefilter *pf)
     pf->index = calloc(1, sizeof *pf->index);
     if (!pf->index)
         return -1;
-    if (build_automaton(pf, pf->index) != 0 || build_kids(pf->index) != 0 || build_postings(pf, pf->index) != 0) {
+    if (build_automaton(pf, pf->index) != 0 || build_scan_layout(pf->index) != 0 || build_postings(pf, pf->index) != 0) {
         ekb_pf_index_free(pf->index);
         pf->index = NULL;
         return -1;
@@ -283,14 +276,17 @@ static void scan(const ekb_prefilter *pf, ekb_pf_scratch *s, const char *text, s
                 state = ix->root_next[c];
                 break;
             }
-            uint32_t next = kid_of(ix, state, c);
-            if (next != EKB_PF_NONE) {
-                state = next;
+            const struct ekb_pf_node *nd = &ix->nodes[state];
+            const struct ekb_pf_kid *k = ix->kids + nd->kid_off, *end = k + nd->n_kids;
+            while (k < end && k->byte != c)
+                k++;
+            if (k < end) {
+                state = k->node;
                 break;
             }
-            state = ix->fail[state];
+            state = nd->fail;
         }
-        for (uint32_t k = ix->emit[state]; k != EKB_PF_NONE; k = ix->dict[k]) {
+        for (uint32_t k = ix->nodes[state].emit; k != EKB_PF_NONE; k = ix->dict[k]) {
             uint32_t a = ix->out[k];
             if (s->atom_stamp[a] == s->stamp)
                 break; /* found before: so were the shorter ones behind it */
