@@ -1,27 +1,31 @@
 /* cv.c: freezing a jansson value into one block (see cv.h). Two walks: the
  * first counts nodes and string bytes, the second fills the block, each
- * container's children reserved side by side before they are filled. */
+ * container's children reserved side by side before they are filled.
+ *
+ * The block is the nodes, then every object key, then the other strings:
+ * the keys of an object lie a few cache lines apart, not one per value
+ * between them, for ekb_cv_get on entries long gone from the cache. */
 #include "cv.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct sizing {
-    size_t nodes, bytes;
+    size_t nodes, key_bytes, bytes;
     bool too_long;
 } sizing;
 
-static void count_string(sizing *z, size_t len)
+static void count_string(sizing *z, size_t *bytes, size_t len)
 {
     z->too_long |= len > UINT32_MAX;
-    z->bytes += len + 1;
+    *bytes += len + 1;
 }
 
 static void count(const json_t *v, sizing *z)
 {
     switch (json_typeof(v)) {
     case JSON_STRING:
-        count_string(z, json_string_length(v));
+        count_string(z, &z->bytes, json_string_length(v));
         break;
     case JSON_ARRAY: {
         size_t i;
@@ -37,7 +41,7 @@ static void count(const json_t *v, sizing *z)
         json_t *value;
         z->nodes += 2 * json_object_size(v);
         json_object_keylen_foreach((json_t *)v, key, key_len, value) {
-            count_string(z, key_len);
+            count_string(z, &z->key_bytes, key_len);
             count(value, z);
         }
         break;
@@ -48,8 +52,9 @@ static void count(const json_t *v, sizing *z)
 }
 
 typedef struct filler {
-    ekb_cv *node; /* next free node */
-    char *byte;   /* next free string byte */
+    ekb_cv *node;   /* next free node */
+    char *key_byte; /* next free byte for a key */
+    char *byte;     /* next free byte for another string */
 } filler;
 
 /* The first bytes of a string, as a node keeps them in head. */
@@ -59,13 +64,13 @@ static void head_of(const char *s, size_t len, char head[3])
         head[i] = i < len ? s[i] : '\0';
 }
 
-static void put_string(filler *f, ekb_cv *out, const char *s, size_t len)
+static void put_string(char **at, ekb_cv *out, const char *s, size_t len)
 {
-    memcpy(f->byte, s, len);
-    f->byte[len] = '\0';
-    *out = (ekb_cv){.type = EKB_CV_STRING, .n = (uint32_t)len, .u.s = f->byte};
+    memcpy(*at, s, len);
+    (*at)[len] = '\0';
+    *out = (ekb_cv){.type = EKB_CV_STRING, .n = (uint32_t)len, .u.s = *at};
     head_of(s, len, out->head);
-    f->byte += len + 1;
+    *at += len + 1;
 }
 
 static void fill(filler *f, const json_t *v, ekb_cv *out)
@@ -76,7 +81,7 @@ static void fill(filler *f, const json_t *v, ekb_cv *out)
     case JSON_FALSE: *out = (ekb_cv){.type = EKB_CV_FALSE}; break;
     case JSON_INTEGER: *out = (ekb_cv){.type = EKB_CV_INTEGER, .u.i = json_integer_value(v)}; break;
     case JSON_REAL: *out = (ekb_cv){.type = EKB_CV_REAL, .u.d = json_real_value(v)}; break;
-    case JSON_STRING: put_string(f, out, json_string_value(v), json_string_length(v)); break;
+    case JSON_STRING: put_string(&f->byte, out, json_string_value(v), json_string_length(v)); break;
     case JSON_ARRAY: {
         size_t n = json_array_size(v), i;
         ekb_cv *kids = f->node;
@@ -96,7 +101,7 @@ static void fill(filler *f, const json_t *v, ekb_cv *out)
         size_t key_len;
         json_t *value;
         json_object_keylen_foreach((json_t *)v, key, key_len, value) {
-            put_string(f, &kids[2 * i], key, key_len);
+            put_string(&f->key_byte, &kids[2 * i], key, key_len);
             fill(f, value, &kids[2 * i + 1]);
             i++;
         }
@@ -109,14 +114,16 @@ ekb_cv *ekb_cv_freeze(const json_t *v)
 {
     if (!v)
         return NULL;
-    sizing z = {1, 0, false};
+    sizing z = {1, 0, 0, false};
     count(v, &z);
-    if (z.too_long || z.nodes > UINT32_MAX || z.nodes > (SIZE_MAX - z.bytes) / sizeof(ekb_cv))
+    if (z.too_long || z.nodes > UINT32_MAX || z.key_bytes > SIZE_MAX / 2 - z.bytes ||
+        z.nodes > (SIZE_MAX - z.bytes - z.key_bytes) / sizeof(ekb_cv))
         return NULL;
-    ekb_cv *block = malloc(z.nodes * sizeof *block + z.bytes);
+    ekb_cv *block = malloc(z.nodes * sizeof *block + z.key_bytes + z.bytes);
     if (!block)
         return NULL;
-    filler f = {block + 1, (char *)(block + z.nodes)};
+    char *keys = (char *)(block + z.nodes);
+    filler f = {block + 1, keys, keys + z.key_bytes};
     fill(&f, v, block);
     return block;
 }
@@ -134,7 +141,7 @@ const ekb_cv *ekb_cv_get(const ekb_cv *o, const char *key)
          * other member without reading its key (a cache miss, in a corpus
          * of frozen entries) */
         if (k->n == len && k->head[0] == head[0] && k->head[1] == head[1] && k->head[2] == head[2] &&
-            memcmp(k->u.s, key, len) == 0)
+            (len <= 3 || memcmp(k->u.s + 3, key + 3, len - 3) == 0))
             return &o->u.kids[2 * i + 1];
     }
     return NULL;
