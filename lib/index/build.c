@@ -188,11 +188,10 @@ static int collect_groups(builder *b)
         b->groups[g].n_slots = 0;
     }
     for (size_t i = 0; i < b->n_items; i++) {
-        const ekb_cv *e = b->items[i].cv;
-        if (nameset_add(&b->groups[0], ekb_cv_str(ekb_cv_get(e, "domain"))) ||
-            nameset_add(&b->groups[1], ekb_cv_str(ekb_cv_get(e, "category"))))
+        const item *it = &b->items[i];
+        if (nameset_add(&b->groups[0], it->domain) || nameset_add(&b->groups[1], it->category))
             return -1;
-        const ekb_cv *tags = ekb_cv_get(e, "tags");
+        const ekb_cv *tags = it->tags;
         for (size_t k = 0; k < ekb_cv_size(tags); k++)
             if (nameset_add(&b->groups[2], ekb_cv_str(ekb_cv_at(tags, k))))
                 return -1;
@@ -203,14 +202,14 @@ static int collect_groups(builder *b)
 }
 
 /* Group numbers of entry e in group kind g: calls add for each. */
-static int each_member(const builder *b, const ekb_cv *e, int g, int (*add)(void *, size_t), void *ctx)
+static int each_member(const builder *b, const item *e, int g, int (*add)(void *, size_t), void *ctx)
 {
     if (g < 2) {
-        const char *name = ekb_cv_str(ekb_cv_get(e, g ? "category" : "domain"));
+        const char *name = g ? e->category : e->domain;
         long k = ekb_nameset_find(&b->groups[g], name ? name : "");
         return k >= 0 ? add(ctx, (size_t)k) : 0;
     }
-    const ekb_cv *tags = ekb_cv_get(e, "tags");
+    const ekb_cv *tags = e->tags;
     for (size_t j = 0; j < ekb_cv_size(tags); j++) {
         const char *name = ekb_cv_str(ekb_cv_at(tags, j));
         long k = name ? ekb_nameset_find(&b->groups[2], name) : -1;
@@ -253,7 +252,7 @@ static int write_groups(builder *b)
             return -1;
         }
         for (size_t i = 0; i < b->n_items; i++)
-            each_member(b, b->items[i].cv, g, count_one, &c);
+            each_member(b, &b->items[i], g, count_one, &c);
         size_t total = 0, base = b->sec[S_MEMB].len / 4;
         for (size_t k = 0; k < ns->n; k++) {
             size_t n = c.count[k];
@@ -272,7 +271,7 @@ static int write_groups(builder *b)
         }
         for (size_t i = 0; i < b->n_items; i++) {
             c.entry = (uint32_t)i;
-            each_member(b, b->items[i].cv, g, place_one, &c);
+            each_member(b, &b->items[i], g, place_one, &c);
         }
         free(c.count);
     }
@@ -626,7 +625,7 @@ static int write_regexes(builder *b, ekb_index *out)
     unsigned char *p = ekb_bytes_add(&b->sec[S_RGXS], EKBF_R_SIZE * n);
     int r = covers && pats && first && count && p ? 0 : -1;
     for (size_t i = 0; r == 0 && i < n; i++)
-        pats[i] = ekb_cv_str(ekb_cv_get(b->items[i].cv, "regex"));
+        pats[i] = b->items[i].regex;
     if (r == 0)
         r = ekb_index_prefilter(b, pats, n, first, count, covers);
     for (size_t i = 0; r == 0 && i < n; i++) {
@@ -758,7 +757,11 @@ static int collect_items(builder *b, ekb_corpus *c, int *status)
             *status = 1;
             continue;
         }
-        b->items[b->n_items++] = (item){f, cv, id, true};
+        b->items[b->n_items++] = (item){
+            .f = f, .cv = cv, .id = id, .ok = true,
+            .domain = ekb_cv_str(ekb_cv_get(cv, "domain")), .category = ekb_cv_str(ekb_cv_get(cv, "category")),
+            .regex = ekb_cv_str(ekb_cv_get(cv, "regex")), .tags = ekb_cv_get(cv, "tags"),
+        };
     }
     qsort(b->items, b->n_items, sizeof *b->items, cmp_item);
     size_t m = 0;

@@ -40,6 +40,10 @@ typedef struct item {
     ekb_corpus_file *f;
     const ekb_cv *cv; /* the entry, frozen */
     const char *id;
+    /* what several passes read, looked up in one (the frozen corpus is far
+     * larger than the cache: each pass over it is a pass of misses) */
+    const char *domain, *category, *regex;
+    const ekb_cv *tags;
     bool ok; /* encodable */
 } item;
 
