@@ -133,8 +133,32 @@ static int cmp_name(const void *a, const void *b)
 
 long ekb_nameset_find(const nameset *ns, const char *name)
 {
-    const char *const *at = ns->n ? bsearch(&name, ns->v, ns->n, sizeof *ns->v, cmp_name) : NULL;
-    return at ? (long)(at - ns->v) : -1;
+    if (!ns->n_slots)
+        return -1;
+    size_t k = hash_bytes(name, strlen(name)) & (ns->n_slots - 1);
+    for (; ns->slots[k]; k = (k + 1) & (ns->n_slots - 1))
+        if (strcmp(ns->v[ns->slots[k] - 1], name) == 0)
+            return (long)ns->slots[k] - 1;
+    return -1;
+}
+
+/* Files every name in a hash table of n_slots (a power of two, above n)
+ * under its number; false when out of memory. */
+static bool nameset_hash(nameset *ns, size_t n_slots)
+{
+    uint32_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < ns->n; i++) {
+        size_t k = hash_bytes(ns->v[i], strlen(ns->v[i])) & (n_slots - 1);
+        while (slots[k])
+            k = (k + 1) & (n_slots - 1);
+        slots[k] = (uint32_t)i + 1;
+    }
+    free(ns->slots);
+    ns->slots = slots;
+    ns->n_slots = n_slots;
+    return true;
 }
 
 /* Adds s unless it is there: 100,000 entries name a few hundred distinct
@@ -143,21 +167,8 @@ static int nameset_add(nameset *ns, const char *s)
 {
     if (!s)
         return 0;
-    if (2 * (ns->n + 1) > ns->n_slots) {
-        size_t n_slots = ns->n_slots ? 2 * ns->n_slots : 64;
-        uint32_t *slots = calloc(n_slots, sizeof *slots);
-        if (!slots)
-            return -1;
-        for (size_t i = 0; i < ns->n; i++) {
-            size_t k = hash_bytes(ns->v[i], strlen(ns->v[i])) & (n_slots - 1);
-            while (slots[k])
-                k = (k + 1) & (n_slots - 1);
-            slots[k] = (uint32_t)i + 1;
-        }
-        free(ns->slots);
-        ns->slots = slots;
-        ns->n_slots = n_slots;
-    }
+    if (2 * (ns->n + 1) > ns->n_slots && !nameset_hash(ns, ns->n_slots ? 2 * ns->n_slots : 64))
+        return -1;
     size_t k = hash_bytes(s, strlen(s)) & (ns->n_slots - 1);
     for (; ns->slots[k]; k = (k + 1) & (ns->n_slots - 1))
         if (strcmp(ns->v[ns->slots[k] - 1], s) == 0)
@@ -169,13 +180,14 @@ static int nameset_add(nameset *ns, const char *s)
     return 0;
 }
 
-/* Sorts the distinct names; the hash table goes. */
-static void nameset_seal(nameset *ns)
+/* Sorts the distinct names (their numbers are their places in byte
+ * order), then files them again under those numbers, for
+ * ekb_nameset_find: a hash probe rather than a binary search of strcmp
+ * calls, for every group of every entry. */
+static int nameset_seal(nameset *ns)
 {
     qsort(ns->v, ns->n, sizeof *ns->v, cmp_name);
-    free(ns->slots);
-    ns->slots = NULL;
-    ns->n_slots = 0;
+    return nameset_hash(ns, ns->n_slots ? ns->n_slots : 64) ? 0 : -1;
 }
 
 /* The domain, category and tag names of the current items. */
@@ -197,7 +209,8 @@ static int collect_groups(builder *b)
                 return -1;
     }
     for (int g = 0; g < 3; g++)
-        nameset_seal(&b->groups[g]);
+        if (nameset_seal(&b->groups[g]) != 0)
+            return -1;
     return 0;
 }
 

@@ -32,7 +32,7 @@ typedef struct fixup {
 typedef struct nameset {
     const char **v;
     size_t n, cap;
-    uint32_t *slots; /* while collecting: hash table of name number + 1 */
+    uint32_t *slots; /* hash table of name number + 1 (renumbered once sorted) */
     size_t n_slots;
 } nameset;
 
