@@ -376,6 +376,9 @@ json_t *ekb_json_parse_levels(const char *text, size_t len, unsigned *levels)
         return NULL;
     locale_t previous = uselocale(c_locale);
     ekb_strbuf_init(&p.scratch);
+    /* room for most escaped strings at once (a regex has backslashes):
+     * one allocation instead of a string of reallocs from 64 bytes */
+    ekb_strbuf_reserve(&p.scratch, 4096);
     skip_ws(&p);
     json_t *root = read_value(&p);
     skip_ws(&p);
