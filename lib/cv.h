@@ -40,6 +40,18 @@ typedef struct ekb_cv {
  * block: free() it. NULL when out of memory or when a string is 4 GiB. */
 ekb_cv *ekb_cv_freeze(const json_t *v);
 
+/* The sizes of v's frozen block: 1 + its array items and twice its object
+ * members, all the way down; the bytes of its keys and of its other
+ * strings, each with its NUL. */
+typedef struct ekb_cv_shape {
+    size_t nodes, key_bytes, bytes;
+} ekb_cv_shape;
+
+/* ekb_cv_freeze when v's shape is known already (the JSON reader counts
+ * it as it reads): no walk to count it. A shape that turns out too small
+ * is not trusted: then v is counted as ekb_cv_freeze counts it. */
+ekb_cv *ekb_cv_freeze_shaped(const json_t *v, ekb_cv_shape shape);
+
 /* Every reader takes NULL and a value of any type: NULL, 0 or false out. */
 static inline bool ekb_cv_is(const ekb_cv *v, ekb_cv_type t) { return v && v->type == t; }
 static inline bool ekb_cv_is_string(const ekb_cv *v) { return ekb_cv_is(v, EKB_CV_STRING); }

@@ -97,9 +97,11 @@ static int load_json(ekb_doc *doc, const ekb_limits *lim, ekb_diags *d, int *lev
 {
     json_error_t err;
     size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | (lim && lim->allow_nul_escape ? JSON_ALLOW_NUL : 0);
-    unsigned fast_levels;
-    doc->root = ekb_json_parse_levels(doc->text + doc->body, doc->len - doc->body, &fast_levels);
-    *levels = doc->root && fast_levels <= INT_MAX ? (int)fast_levels : -1;
+    ekb_json_shape shape;
+    doc->root = ekb_json_parse_shape(doc->text + doc->body, doc->len - doc->body, &shape);
+    *levels = doc->root && shape.levels <= INT_MAX ? (int)shape.levels : -1;
+    if (doc->root)
+        doc->cv_shape = (ekb_cv_shape){shape.nodes, shape.key_bytes, shape.bytes};
     if (!doc->root)
         doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body, flags, &err);
     if (doc->root)
@@ -285,7 +287,9 @@ const ekb_cv *ekb_doc_cv(ekb_doc *doc)
     ekb_cv *have = atomic_load(&doc->cv);
     if (have || !doc->root)
         return have;
-    ekb_cv *cv = ekb_cv_freeze(doc->root);
+    /* the shape the reader saw, when it read the file (and the tree is as
+     * it made it; a changed one that no longer fits is counted again) */
+    ekb_cv *cv = doc->cv_shape.nodes ? ekb_cv_freeze_shaped(doc->root, doc->cv_shape) : ekb_cv_freeze(doc->root);
     if (!cv)
         return NULL;
     /* two threads may freeze at once: the first to publish wins */

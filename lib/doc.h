@@ -35,6 +35,7 @@ typedef struct ekb_doc {
     json_t *root;     /* owned; NULL once dropped (ekb_doc_drop_tree) */
     ekb_posmap *_Atomic pos; /* built on the first ekb_doc_locate() */
     ekb_cv *_Atomic cv;      /* root frozen, on the first ekb_doc_cv() */
+    ekb_cv_shape cv_shape;   /* its size, as the JSON reader counted it; 0 nodes: not known */
 } ekb_doc;
 
 /* Syntax from the file name: .yaml/.yml are YAML, anything else JSON. */

@@ -32,6 +32,7 @@ typedef struct parser {
     const unsigned char *s, *end;
     ekb_strbuf scratch; /* decoded strings that had escapes */
     unsigned depth, deepest;
+    size_t nodes, key_bytes, bytes; /* the shape (ekb_json_shape) */
 } parser;
 
 static void skip_ws(parser *p)
@@ -275,6 +276,8 @@ static json_t *read_object(parser *p)
             free(key_copy);
         if (set != 0 || json_object_size(obj) == before)
             break; /* no value, no memory, or a duplicate key */
+        p->nodes += 2;
+        p->key_bytes += key_len + 1;
         skip_ws(p);
         if (p->s < p->end && *p->s == ',') {
             p->s++;
@@ -306,6 +309,7 @@ static json_t *read_array(parser *p)
         json_t *value = read_value(p);
         if (!value || json_array_append_new(arr, value) != 0)
             break;
+        p->nodes++;
         skip_ws(p);
         if (p->s < p->end && *p->s == ',') {
             p->s++;
@@ -351,7 +355,10 @@ static json_t *read_value(parser *p)
     case '"': {
         const char *s;
         size_t n;
-        return read_string(p, &s, &n) ? json_stringn_nocheck(s, n) : NULL;
+        if (!read_string(p, &s, &n))
+            return NULL;
+        p->bytes += n + 1;
+        return json_stringn_nocheck(s, n);
     }
     case 't': return read_literal(p, "true", json_true());
     case 'f': return read_literal(p, "false", json_false());
@@ -362,13 +369,13 @@ static json_t *read_value(parser *p)
 
 json_t *ekb_json_parse(const char *text, size_t len)
 {
-    unsigned levels;
-    return ekb_json_parse_levels(text, len, &levels);
+    ekb_json_shape shape;
+    return ekb_json_parse_shape(text, len, &shape);
 }
 
-json_t *ekb_json_parse_levels(const char *text, size_t len, unsigned *levels)
+json_t *ekb_json_parse_shape(const char *text, size_t len, ekb_json_shape *shape)
 {
-    parser p = {.s = (const unsigned char *)text, .end = (const unsigned char *)text + len};
+    parser p = {.s = (const unsigned char *)text, .end = (const unsigned char *)text + len, .nodes = 1};
     /* strtod reads "0.5" whatever locale the program chose: this thread
      * uses the C locale while it parses (POSIX uselocale). */
     locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
@@ -389,6 +396,6 @@ json_t *ekb_json_parse_levels(const char *text, size_t len, unsigned *levels)
     ekb_strbuf_free(&p.scratch);
     uselocale(previous);
     freelocale(c_locale);
-    *levels = p.deepest;
+    *shape = (ekb_json_shape){p.deepest, p.nodes, p.key_bytes, p.bytes};
     return root;
 }

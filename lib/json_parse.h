@@ -12,9 +12,15 @@
  * duplicate key or \u0000, is out of jansson's ranges, or memory ran out:
  * the caller then asks jansson, which reports the cause. */
 json_t *ekb_json_parse(const char *text, size_t len);
-/* The same, also saying in *levels how deeply containers nest (0: none, 1:
- * a container of scalars, ...), so that a depth limit needs no second walk. */
-json_t *ekb_json_parse_levels(const char *text, size_t len, unsigned *levels);
+/* What the reader saw of a text's shape as it read it, so that nothing
+ * needs a second walk of the tree: how deeply containers nest (0: none, 1:
+ * a container of scalars, ...), and the sizes ekb_cv_freeze counts (see
+ * ekb_cv_shape). */
+typedef struct ekb_json_shape {
+    unsigned levels;
+    size_t nodes, key_bytes, bytes;
+} ekb_json_shape;
+json_t *ekb_json_parse_shape(const char *text, size_t len, ekb_json_shape *shape);
 
 /* JSON white space, shared with the position scanner (doc_json.c). */
 static inline bool ekb_json_is_ws(unsigned char c)

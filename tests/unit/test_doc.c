@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "doc.h"
+#include "json_parse.h"
 
 static const ekb_limits limits = {.max_file_bytes = 4096, .max_depth = 8};
 
@@ -329,6 +330,34 @@ static void frozen_value(void **state)
 }
 
 /* Once the tree is dropped, the entry is read frozen; positions still work. */
+/* The JSON reader counts the frozen block's shape as it reads; a shape
+ * given to ekb_cv_freeze_shaped that is too small is not trusted. */
+static void frozen_from_shape(void **state)
+{
+    (void)state;
+    const char *text = "{\"a\": [1, \"xy\"], \"bc\": {\"d\": null}, \"e\\u00e9\": \"q\\\"\"}";
+    ekb_json_shape shape;
+    json_t *j = ekb_json_parse_shape(text, strlen(text), &shape);
+    assert_non_null(j);
+    assert_int_equal(shape.levels, 2);
+    /* the root, 3 + 1 members (two nodes each), 2 items */
+    assert_int_equal(shape.nodes, 1 + 2 * 3 + 2 * 1 + 2);
+    /* "a", "bc", "d", "e" + U+00E9 (three bytes), each with its NUL */
+    assert_int_equal(shape.key_bytes, 2 + 3 + 2 + 4);
+    /* "xy" and 'q"' */
+    assert_int_equal(shape.bytes, 3 + 3);
+    ekb_cv *exact = ekb_cv_freeze_shaped(j, (ekb_cv_shape){shape.nodes, shape.key_bytes, shape.bytes});
+    assert_same(j, exact);
+    free(exact);
+    static const ekb_cv_shape small[] = {{1, 0, 0}, {10, 11, 5}, {10, 10, 6}, {9, 11, 6}};
+    for (size_t i = 0; i < sizeof small / sizeof *small; i++) {
+        ekb_cv *v = ekb_cv_freeze_shaped(j, small[i]);
+        assert_same(j, v);
+        free(v);
+    }
+    json_decref(j);
+}
+
 static void dropped_tree(void **state)
 {
     (void)state;
@@ -354,6 +383,7 @@ int main(void)
         cmocka_unit_test(json_bom_and_crlf),
         cmocka_unit_test(dropped_text),
         cmocka_unit_test(frozen_value),
+        cmocka_unit_test(frozen_from_shape),
         cmocka_unit_test(dropped_tree),
         cmocka_unit_test(yaml_positions_and_types),
         cmocka_unit_test(duplicate_keys_name_both_places),
