@@ -545,11 +545,15 @@ static int chunks(const char *s, size_t a, size_t b, ekb_drift_tokens *out, bool
     while (i < b) {
         while (i < b && (is_space(s[i]) || !is_ascii(s[i])))
             i++;
-        /* Most chunks are prose words: lower-case letters, maybe followed
-         * by sentence punctuation. Such a chunk is no token (no URL, no
-         * bracket, and stripped it is lower-case letters only, which
-         * classify() refuses), so it is passed over in this one look. */
+        /* Most chunks are prose words: lower-case letters, the first
+         * perhaps a capital, maybe followed by sentence punctuation. Such
+         * a chunk is no token (no URL, no bracket; stripped, it has no
+         * digit, sign or inner capital, which every kind classify() knows
+         * needs, and no symbolic code is spelt so), so it is passed over in
+         * this one look. */
         size_t j = i;
+        if (j < b && is_upper(s[j]))
+            j++;
         while (j < b && is_lower(s[j]))
             j++;
         if (j > i) {
