@@ -35,11 +35,33 @@ ekb_pos ekb_pos_of_offset(const char *text, size_t body, size_t off)
     return p;
 }
 
+/* Whether the 8 bytes at s are ASCII without a NUL ("Bit Twiddling Hacks"). */
+static bool plain_ascii8(const unsigned char *s)
+{
+    uint64_t w;
+    memcpy(&w, s, 8);
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    return (((w - ones) & ~w) | w) & highs ? false : true;
+}
+
 /* Rejects NUL bytes and invalid UTF-8, naming the place. Returns 0 or 1. */
 static int check_encoding(ekb_doc *doc, ekb_diags *d, int *oom)
 {
     const unsigned char *s = (const unsigned char *)doc->text;
     for (size_t i = doc->body; i < doc->len;) {
+        /* the usual bytes, many at a time: ASCII runs, and the three-byte
+         * sequences of Chinese text whose lead byte allows any two
+         * continuation bytes (not E0, which could be overlong, nor ED,
+         * which could be a surrogate) */
+        while (doc->len - i >= 8 && plain_ascii8(s + i))
+            i += 8;
+        while (i < doc->len && s[i] && s[i] < 0x80)
+            i++;
+        while (doc->len - i >= 3 && ((s[i] >= 0xE1 && s[i] <= 0xEC) || s[i] == 0xEE || s[i] == 0xEF) &&
+               (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80)
+            i += 3;
+        if (i >= doc->len)
+            break;
         if (s[i] == 0) {
             ekb_pos p = ekb_pos_of_offset(doc->text, doc->body, i);
             *oom |= ekb_diags_add(d, doc->path, p.line, p.col, EKB_ERROR, "load.nul-byte", NULL, NULL,

@@ -175,6 +175,9 @@ static void rejections(void **state)
         {"a.yaml", "a: 1\n---\nb: 2\n", "load.yaml-documents", 2, 1},
         {"a.yaml", "a: .nan\n", "load.yaml-value", 1, 4},
         {"a.yaml", "a: [1, 2\n", "load.syntax", 2, 1},
+        /* found after runs the encoding check skips many bytes at a time */
+        {"a.yaml", "abcdefghij: \"\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xed\xa0\x80\"\n", "load.utf8", 1, 18},
+        {"a.yaml", "abcdefghijklmnopqrstuvwxyz: x\n\xe4\xb8\n", "load.utf8", 2, 1},
         {"a.json", "[[[[[[[[[[1]]]]]]]]]]", "load.too-deep", 1, 10},
         {"a.yaml", "- - - - - - - - - - 1\n", "load.too-deep", 1, 17},
     };
