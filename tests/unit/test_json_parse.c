@@ -102,6 +102,30 @@ static void nul_byte_and_embedded_length(void **state)
     assert_same_as_jansson("[1, 2]]]]", 6);
 }
 
+/* A byte that ends the plain run (quote, backslash, control, beyond ASCII)
+ * at every place of strings up to 40 bytes long: the reader looks at 16 or
+ * 8 bytes at a time and must stop at exactly that byte. */
+static void stop_bytes_everywhere(void **state)
+{
+    (void)state;
+    static const char *const stops[] = {"\\n", "\\\"", "\xc3\xa9", "\xe4\xb8\xad", "\x01", "\xff", "\"", "\\"};
+    char text[128];
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t at = 0; at <= len; at++)
+            for (size_t k = 0; k < sizeof stops / sizeof *stops; k++) {
+                size_t n = 0;
+                text[n++] = '"';
+                for (size_t i = 0; i < at; i++)
+                    text[n++] = (char)('a' + i % 26);
+                for (const char *c = stops[k]; *c; c++)
+                    text[n++] = *c;
+                for (size_t i = at; i < len; i++)
+                    text[n++] = (char)('A' + i % 26);
+                text[n++] = '"';
+                assert_same_as_jansson(text, n);
+            }
+}
+
 static void deep_nesting(void **state)
 {
     (void)state;
@@ -242,6 +266,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(valid_texts),
         cmocka_unit_test(invalid_texts),
         cmocka_unit_test(nul_byte_and_embedded_length),
+        cmocka_unit_test(stop_bytes_everywhere),
         cmocka_unit_test(deep_nesting),
         cmocka_unit_test(same_on_real_files),
         cmocka_unit_test(same_on_mutations),
