@@ -126,11 +126,6 @@ long ekb_b_entry_number(const builder *b, const char *id)
     return at ? (long)(at - b->items) : -1;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 long ekb_nameset_find(const nameset *ns, const char *name)
 {
     if (!ns->n_slots)
@@ -162,35 +157,67 @@ static bool nameset_hash(nameset *ns, size_t n_slots)
 }
 
 /* Adds s unless it is there: 100,000 entries name a few hundred distinct
- * domains, categories and tags, so only those are kept and sorted. */
-static int nameset_add(nameset *ns, const char *s)
+ * domains, categories and tags, so only those are kept and sorted. *num
+ * gets its number in the order of adding (EKB_NO_GROUP for NULL). */
+static int nameset_add(nameset *ns, const char *s, uint32_t *num)
 {
+    *num = EKB_NO_GROUP;
     if (!s)
         return 0;
     if (2 * (ns->n + 1) > ns->n_slots && !nameset_hash(ns, ns->n_slots ? 2 * ns->n_slots : 64))
         return -1;
     size_t k = hash_bytes(s, strlen(s)) & (ns->n_slots - 1);
     for (; ns->slots[k]; k = (k + 1) & (ns->n_slots - 1))
-        if (strcmp(ns->v[ns->slots[k] - 1], s) == 0)
+        if (strcmp(ns->v[ns->slots[k] - 1], s) == 0) {
+            *num = ns->slots[k] - 1;
             return 0;
+        }
     if (ekb_grow(&ns->v, &ns->cap, ns->n, sizeof *ns->v, 64) != 0)
         return -1;
     ns->slots[k] = (uint32_t)ns->n + 1;
+    *num = (uint32_t)ns->n;
     ns->v[ns->n++] = s;
     return 0;
+}
+
+typedef struct named {
+    const char *name;
+    uint32_t added; /* its number in the order of adding */
+} named;
+
+static int cmp_named(const void *a, const void *b)
+{
+    return strcmp(((const named *)a)->name, ((const named *)b)->name);
 }
 
 /* Sorts the distinct names (their numbers are their places in byte
  * order), then files them again under those numbers, for
  * ekb_nameset_find: a hash probe rather than a binary search of strcmp
- * calls, for every group of every entry. */
-static int nameset_seal(nameset *ns)
+ * calls. renumber[k] is the new number of the name added k-th. */
+static int nameset_seal(nameset *ns, uint32_t *renumber)
 {
-    qsort(ns->v, ns->n, sizeof *ns->v, cmp_name);
+    named *by_name = malloc((ns->n + 1) * sizeof *by_name);
+    if (!by_name)
+        return -1;
+    for (size_t i = 0; i < ns->n; i++)
+        by_name[i] = (named){ns->v[i], (uint32_t)i};
+    qsort(by_name, ns->n, sizeof *by_name, cmp_named);
+    for (size_t i = 0; i < ns->n; i++) {
+        ns->v[i] = by_name[i].name;
+        renumber[by_name[i].added] = (uint32_t)i;
+    }
+    free(by_name);
     return nameset_hash(ns, ns->n_slots ? ns->n_slots : 64) ? 0 : -1;
 }
 
-/* The domain, category and tag names of the current items. */
+static uint32_t renumbered(const uint32_t *renumber, uint32_t k, uint32_t none)
+{
+    return k == EKB_NO_GROUP ? none : renumber[k];
+}
+
+/* The domain, category and tag names of the current items, and each
+ * item's numbers in them: found as the names are collected, so that the
+ * passes writing the groups do not read the (cold) names again. */
 static int collect_groups(builder *b)
 {
     for (int g = 0; g < 3; g++) {
@@ -199,36 +226,54 @@ static int collect_groups(builder *b)
         b->groups[g].slots = NULL;
         b->groups[g].n_slots = 0;
     }
+    b->n_tag_k = 0;
     for (size_t i = 0; i < b->n_items; i++) {
-        const item *it = &b->items[i];
-        if (nameset_add(&b->groups[0], it->domain) || nameset_add(&b->groups[1], it->category))
+        item *it = &b->items[i];
+        if (nameset_add(&b->groups[0], it->domain, &it->group_k[0]) ||
+            nameset_add(&b->groups[1], it->category, &it->group_k[1]))
             return -1;
-        const ekb_cv *tags = it->tags;
-        for (size_t k = 0; k < ekb_cv_size(tags); k++)
-            if (nameset_add(&b->groups[2], ekb_cv_str(ekb_cv_at(tags, k))))
+        it->tag_first = (uint32_t)b->n_tag_k;
+        it->n_tags = 0;
+        for (size_t k = 0; k < ekb_cv_size(it->tags); k++) {
+            uint32_t num;
+            if (nameset_add(&b->groups[2], ekb_cv_str(ekb_cv_at(it->tags, k)), &num) != 0)
                 return -1;
+            if (num == EKB_NO_GROUP)
+                continue; /* not a string */
+            if (ekb_grow(&b->tag_k, &b->cap_tag_k, b->n_tag_k, sizeof *b->tag_k, 1024) != 0)
+                return -1;
+            b->tag_k[b->n_tag_k++] = num;
+            it->n_tags++;
+        }
     }
+    uint32_t *renumber[3] = {NULL, NULL, NULL};
+    int r = 0;
+    for (int g = 0; g < 3 && r == 0; g++)
+        if (!(renumber[g] = malloc((b->groups[g].n + 1) * sizeof *renumber[g])) ||
+            nameset_seal(&b->groups[g], renumber[g]) != 0)
+            r = -1;
+    for (int g = 0; g < 2 && r == 0; g++) {
+        /* a missing name (only under --force) is looked up as "" */
+        long empty = ekb_nameset_find(&b->groups[g], "");
+        uint32_t none = empty < 0 ? EKB_NO_GROUP : (uint32_t)empty;
+        for (size_t i = 0; i < b->n_items; i++)
+            b->items[i].group_k[g] = renumbered(renumber[g], b->items[i].group_k[g], none);
+    }
+    for (size_t j = 0; j < b->n_tag_k && r == 0; j++)
+        b->tag_k[j] = renumber[2][b->tag_k[j]];
     for (int g = 0; g < 3; g++)
-        if (nameset_seal(&b->groups[g]) != 0)
-            return -1;
-    return 0;
+        free(renumber[g]);
+    return r;
 }
 
 /* Group numbers of entry e in group kind g: calls add for each. */
 static int each_member(const builder *b, const item *e, int g, int (*add)(void *, size_t), void *ctx)
 {
-    if (g < 2) {
-        const char *name = g ? e->category : e->domain;
-        long k = ekb_nameset_find(&b->groups[g], name ? name : "");
-        return k >= 0 ? add(ctx, (size_t)k) : 0;
-    }
-    const ekb_cv *tags = e->tags;
-    for (size_t j = 0; j < ekb_cv_size(tags); j++) {
-        const char *name = ekb_cv_str(ekb_cv_at(tags, j));
-        long k = name ? ekb_nameset_find(&b->groups[2], name) : -1;
-        if (k >= 0 && add(ctx, (size_t)k))
+    if (g < 2)
+        return e->group_k[g] != EKB_NO_GROUP ? add(ctx, e->group_k[g]) : 0;
+    for (uint32_t j = e->tag_first; j < e->tag_first + e->n_tags; j++)
+        if (add(ctx, b->tag_k[j]))
             return -1;
-    }
     return 0;
 }
 
@@ -735,6 +780,8 @@ static void builder_free(builder *b)
     for (int g = 0; g < 3; g++) {
         free(b->groups[g].v);
         free(b->groups[g].slots);
+        if (g == 2)
+            free(b->tag_k);
     }
 }
 

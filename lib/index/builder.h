@@ -44,8 +44,13 @@ typedef struct item {
      * larger than the cache: each pass over it is a pass of misses) */
     const char *domain, *category, *regex;
     const ekb_cv *tags;
+    /* its domain's and category's numbers (EKB_NO_GROUP: none), and its
+     * tags' numbers, tag_k[tag_first ..] (collect_groups) */
+    uint32_t group_k[2], tag_first, n_tags;
     bool ok; /* encodable */
 } item;
+
+#define EKB_NO_GROUP UINT32_MAX
 
 typedef struct builder {
     ekb_bytes sec[N_SEC];
@@ -62,6 +67,8 @@ typedef struct builder {
     item *items;          /* encodable entries first pass: all; second: ok ones */
     size_t n_items;
     nameset groups[3];    /* domains, categories, tags */
+    uint32_t *tag_k;      /* every item's tag numbers, back to back */
+    size_t n_tag_k, cap_tag_k;
     bool samples;
     const ekb_index_options *opt; /* NULL: defaults */
     size_t dropped_links; /* links left out in the final pass */
