@@ -203,7 +203,9 @@ static json_t *scalar_value(yload *y, const yaml_event_t *ev, ekb_pos at)
     case PLAIN_NOT_JSON:
         fail(y, at, "load.yaml-value", "'%s' has no JSON equivalent", v);
         return NULL;
-    default: return json_stringn(v, len);
+    /* valid UTF-8 already: the file passed check_encoding, and libyaml
+     * refuses escapes of surrogates or beyond U+10FFFF */
+    default: return json_stringn_nocheck(v, len);
     }
 }
 

@@ -178,6 +178,10 @@ static void rejections(void **state)
         /* found after runs the encoding check skips many bytes at a time */
         {"a.yaml", "abcdefghij: \"\xe4\xb8\xad\xe6\x96\x87\xe4\xb8\xad\xe6\x96\x87\xed\xa0\x80\"\n", "load.utf8", 1, 18},
         {"a.yaml", "abcdefghijklmnopqrstuvwxyz: x\n\xe4\xb8\n", "load.utf8", 2, 1},
+        /* libyaml refuses escapes that are not code points: its strings
+         * are taken as valid UTF-8 unchecked */
+        {"a.yaml", "a: \"x\\uD800y\"\n", "load.syntax", 1, 8},
+        {"a.yaml", "a: \"x\\U00110000y\"\n", "load.syntax", 1, 8},
         {"a.json", "[[[[[[[[[[1]]]]]]]]]]", "load.too-deep", 1, 10},
         {"a.yaml", "- - - - - - - - - - 1\n", "load.too-deep", 1, 17},
     };
