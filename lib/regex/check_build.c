@@ -265,6 +265,10 @@ static int pair_push(pair_list *l, ekb_rx_hit h)
 
 typedef struct cross_job {
     ekb_regex_corpus *rc;
+    /* entries or lines per unit: each unit sets up a scratch the size of
+     * the prefilter (megabytes at 100k entries), so a big corpus has a few
+     * hundred big units rather than thousands of CHUNK */
+    size_t chunk;
     size_t entry_chunks;      /* units [0, entry_chunks) are entries, the rest background lines */
     size_t usable, usable_targets;
     pair_list *bg_hits;       /* per background unit: (line, regex entry) */
@@ -311,7 +315,7 @@ static int cross_entries(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_match
 {
     ekb_regex_corpus *rc = j->rc;
     ekb_regex_stats *st = &j->st[unit];
-    for (size_t a = unit * CHUNK; a < rc->n && a < (unit + 1) * CHUNK; a++) {
+    for (size_t a = unit * j->chunk; a < rc->n && a < (unit + 1) * j->chunk; a++) {
         ekb_rx_entry *A = &rc->e[a];
         pair_list hits = {0};
         bool at = A->f->target;
@@ -370,8 +374,8 @@ static int cross_background(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_ma
 {
     ekb_regex_corpus *rc = j->rc;
     ekb_regex_stats *st = &j->st[unit];
-    size_t first = (unit - j->entry_chunks) * CHUNK;
-    for (size_t line = first; line < rc->bg.n && line < first + CHUNK; line++) {
+    size_t first = (unit - j->entry_chunks) * j->chunk;
+    for (size_t line = first; line < rc->bg.n && line < first + j->chunk; line++) {
         const char *text = rc->bg.text + rc->bg.off[line];
         size_t len = rc->bg.end[line] - rc->bg.off[line];
         st->background_brute += j->usable_targets;
@@ -471,12 +475,13 @@ int ekb_regex_corpus_cross(ekb_regex_corpus *rc, ekb_diags *d)
     if (lr < 0)
         return -1;
     rc->st.background_lines = rc->bg.n;
-    cross_job j = {.rc = rc, .entry_chunks = (rc->n + CHUNK - 1) / CHUNK};
+    size_t chunk = rc->n / 256 > CHUNK ? rc->n / 256 : CHUNK;
+    cross_job j = {.rc = rc, .chunk = chunk, .entry_chunks = (rc->n + chunk - 1) / chunk};
     for (size_t i = 0; i < rc->n; i++) {
         j.usable += usable(&rc->e[i]);
         j.usable_targets += usable(&rc->e[i]) && rc->e[i].f->target;
     }
-    size_t units = j.entry_chunks + (rc->bg.n + CHUNK - 1) / CHUNK;
+    size_t units = j.entry_chunks + (rc->bg.n + chunk - 1) / chunk;
     j.bg_hits = calloc(units + 1, sizeof *j.bg_hits);
     j.st = calloc(units + 1, sizeof *j.st);
     int r = j.bg_hits && j.st ? ekb_parallel_for(units, rc->opt.jobs, cross_unit, &j, d) : -1;
