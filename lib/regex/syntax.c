@@ -205,6 +205,10 @@ static size_t space_len(const parser *ps, size_t at)
 static void skip_extended(parser *ps, const flags *f)
 {
     for (;;) {
+        /* without the extended flag only "(?#", "\E" and "\Q\E" are
+         * skipped: most characters start none of them */
+        if (!f->extended && (at_end(ps) || (ps->p[ps->pos] != '(' && ps->p[ps->pos] != '\\')))
+            return;
         size_t n = f->extended ? space_len(ps, ps->pos) : 0;
         if (n) {
             ps->pos += n;
