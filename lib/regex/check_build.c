@@ -280,12 +280,6 @@ static bool usable(const ekb_rx_entry *e)
     return e->code && !e->empty_match;
 }
 
-static int cmp_u32(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* Which of A's no_match samples its regex could match at all: a sample
  * made as a near miss usually lacks a literal the regex requires, and then
  * the sample check skips PCRE2's slowest case, a failing match. */
@@ -298,13 +292,12 @@ static int sift_no_match(const ekb_regex_corpus *rc, ekb_rx_entry *A, ekb_pf_scr
         return -1;
     for (size_t i = 0; i < n; i++) {
         const ekb_cv *v = ekb_cv_at(A->no_match, i);
-        const uint32_t *ids;
-        size_t k;
+        bool may;
         if (!ekb_cv_is_string(v))
             continue;
-        if (ekb_prefilter_candidates(rc->pf, s, ekb_cv_str(v), ekb_cv_len(v), &ids, &k) != 0)
+        if (ekb_prefilter_may_match(rc->pf, s, A->pf_id, ekb_cv_str(v), ekb_cv_len(v), &may) != 0)
             return -1;
-        A->no_match_run[i] = bsearch(&A->pf_id, ids, k, sizeof *ids, cmp_u32) != NULL;
+        A->no_match_run[i] = may;
         st->no_match_brute++;
         st->no_match_run += A->no_match_run[i];
     }

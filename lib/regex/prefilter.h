@@ -135,6 +135,13 @@ void ekb_pf_scratch_free(ekb_pf_scratch *s);
 int ekb_prefilter_candidates(const ekb_prefilter *pf, ekb_pf_scratch *s, const char *text, size_t len,
                              const uint32_t **ids, size_t *n);
 
+/* Whether pattern is among text's candidates (*may), found without the
+ * scan for every atom: the text is searched for the pattern's own atoms
+ * only. The same answer as ekb_prefilter_candidates, for one pattern.
+ * Returns 0, or -1 when out of memory or pattern is not one of pf's. */
+int ekb_prefilter_may_match(const ekb_prefilter *pf, ekb_pf_scratch *s, uint32_t pattern, const char *text,
+                            size_t len, bool *may);
+
 /* The ids of the atoms found in text, for diagnostics; same rules. */
 int ekb_prefilter_found_atoms(const ekb_prefilter *pf, ekb_pf_scratch *s, const char *text, size_t len,
                               const uint32_t **atoms, size_t *n);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 void ekb_pf_index_free(ekb_pf_index *ix)
 {
     if (!ix)
@@ -199,6 +201,8 @@ struct ekb_pf_scratch {
     uint32_t *found, *touched, *out;
     size_t n_found, n_touched, n_out;
     uint8_t *stack;
+    unsigned char *fold; /* a text folded, for ekb_prefilter_may_match */
+    size_t fold_cap;
 };
 
 ekb_pf_scratch *ekb_pf_scratch_new(const ekb_prefilter *pf)
@@ -225,6 +229,7 @@ void ekb_pf_scratch_free(ekb_pf_scratch *s)
 {
     if (!s)
         return;
+    free(s->fold);
     free(s->atom_stamp);
     free(s->pat_stamp);
     free(s->found);
@@ -370,5 +375,58 @@ int ekb_prefilter_candidates(const ekb_prefilter *pf, ekb_pf_scratch *s, const c
     }
     *ids = s->out;
     *n = s->n_out;
+    return 0;
+}
+
+/* Whether atom occurs in text[0..n). */
+static bool contains(const unsigned char *text, size_t n, const char *atom, size_t len)
+{
+    if (!len)
+        return true;
+    for (size_t i = 0; i + len <= n;) {
+        const unsigned char *hit = memchr(text + i, (unsigned char)atom[0], n - len + 1 - i);
+        if (!hit)
+            return false;
+        i = (size_t)(hit - text);
+        if (memcmp(hit, atom, len) == 0)
+            return true;
+        i++;
+    }
+    return false;
+}
+
+static bool is_unfiltered(const ekb_pf_index *ix, uint32_t p)
+{
+    return ix->n_unfiltered && bsearch(&p, ix->unfiltered, ix->n_unfiltered, sizeof p, cmp_u32) != NULL;
+}
+
+int ekb_prefilter_may_match(const ekb_prefilter *pf, ekb_pf_scratch *s, uint32_t pattern, const char *text,
+                            size_t len, bool *may)
+{
+    const ekb_pf_index *ix = pf->index;
+    if (!ix || s->n_atoms != pf->n_atoms || pattern >= pf->n_patterns)
+        return -1;
+    if (is_unfiltered(ix, pattern)) {
+        *may = true;
+        return 0;
+    }
+    /* the text folded as the scan folds it, then each atom of the
+     * pattern's program looked for in it */
+    if (ekb_grow_to(&s->fold, &s->fold_cap, len + 1, 1, 256) != 0)
+        return -1;
+    const unsigned char *t = (const unsigned char *)text;
+    size_t n = 0;
+    for (size_t i = 0; i < len;)
+        s->fold[n++] = folded(t, len, &i);
+    next_stamp(s);
+    for (uint32_t i = pf->prog[2 * pattern]; i < pf->prog[2 * pattern + 1]; i++) {
+        const ekb_pf_step *st = &pf->steps[i];
+        if (st->op != EKB_PF_ATOM || s->atom_stamp[st->arg] == s->stamp)
+            continue;
+        size_t alen = pf->atom_off[st->arg + 1] - pf->atom_off[st->arg];
+        if (contains(s->fold, n, pf->pool + pf->atom_off[st->arg], alen))
+            s->atom_stamp[st->arg] = s->stamp;
+    }
+    *may = run_program(pf, s, pattern);
     return 0;
 }

@@ -175,6 +175,15 @@ static size_t never_drops(const strs *patterns, const strs *texts, uint32_t opti
             assert_true(ids[k] < patterns->n);
             candidate[ids[k]] = t + 1;
         }
+        /* one pattern's answer alone is the same */
+        for (size_t i = 0; i < patterns->n; i++) {
+            bool may = false;
+            if (!code[i])
+                continue;
+            assert_int_equal(ekb_prefilter_may_match(pf, s, pf_of[i], texts->v[t], texts->len[t], &may), 0);
+            if (may != (candidate[pf_of[i]] == t + 1))
+                fail_msg("may_match says %d for pattern '%s' on '%s'", may, patterns->v[i], texts->v[t]);
+        }
         for (size_t i = 0; i < patterns->n; i++) {
             if (!code[i] || ekb_regex_match(&m, code[i], texts->v[t], texts->len[t], NULL, NULL, NULL) != EKB_MATCH_FOUND)
                 continue;
