@@ -49,27 +49,29 @@ static int build_automaton(const ekb_prefilter *pf, ekb_pf_index *ix)
     ix->n_nodes = 1;
     ix->child[0] = ix->sibling[0] = ix->out[0] = ix->dict[0] = EKB_PF_NONE;
     ix->fail[0] = 0;
+    /* the root's children by byte as they are made: every atom starts
+     * there, and the root has most children */
+    for (int c = 0; c < 256; c++)
+        ix->root_next[c] = 0;
     for (size_t a = 0; a < pf->n_atoms; a++) {
         const char *s = pf->pool + pf->atom_off[a];
         size_t len = pf->atom_off[a + 1] - pf->atom_off[a];
         uint32_t node = 0;
         for (size_t i = 0; i < len; i++) {
             uint8_t c = (uint8_t)s[i];
-            uint32_t next = child_of(ix, node, c);
+            uint32_t next = node ? child_of(ix, node, c) : ix->root_next[c] ? ix->root_next[c] : EKB_PF_NONE;
             if (next == EKB_PF_NONE) {
                 next = (uint32_t)ix->n_nodes++;
                 ix->byte[next] = c;
                 ix->child[next] = ix->out[next] = ix->dict[next] = EKB_PF_NONE;
                 ix->sibling[next] = ix->child[node];
                 ix->child[node] = next;
+                if (!node)
+                    ix->root_next[c] = next;
             }
             node = next;
         }
         ix->out[node] = (uint32_t)a;
-    }
-    for (int c = 0; c < 256; c++) {
-        uint32_t k = child_of(ix, 0, (uint8_t)c);
-        ix->root_next[c] = k == EKB_PF_NONE ? 0 : k;
     }
     uint32_t *queue = malloc(ix->n_nodes * sizeof *queue);
     if (!queue)
