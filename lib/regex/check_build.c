@@ -77,7 +77,7 @@ static int compile_chunk(void *ctx, size_t chunk, ekb_diags *d)
     (void)d;
     ekb_regex_corpus *rc = ((compile_job *)ctx)->rc;
     ekb_matcher m;
-    if (ekb_matcher_init(&m, &rc->ro) != 0)
+    if (ekb_rx_borrow_matcher(rc, &m) != 0)
         return -1;
     int r = 0;
     for (size_t i = chunk * CHUNK; i < rc->n && i < (chunk + 1) * CHUNK && r == 0; i++) {
@@ -90,7 +90,7 @@ static int compile_chunk(void *ctx, size_t chunk, ekb_diags *d)
         else if (c == 0)
             e->empty_match = ekb_regex_match(&m, e->code, "", 0, NULL, NULL, NULL) == EKB_MATCH_FOUND;
     }
-    ekb_matcher_free(&m);
+    ekb_rx_return_matcher(rc, &m);
     return r;
 }
 
@@ -117,6 +117,7 @@ int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_di
     ekb_regex_corpus *rc = calloc(1, sizeof *rc);
     if (!rc)
         return -1;
+    pthread_mutex_init(&rc->spare_lock, NULL);
     rc->c = c;
     rc->opt = *o;
     if (ekb_regex_opts_from_policy(&rc->ro, &c->policy, d) != 0 ||
@@ -222,6 +223,10 @@ void ekb_regex_corpus_free(ekb_regex_corpus *rc)
         free(rc->e[i].bg);
         ekb_bt_analysis_free(&rc->e[i].bt);
     }
+    for (size_t i = 0; i < rc->n_spare; i++)
+        ekb_matcher_free(&rc->spare[i]);
+    free(rc->spare);
+    pthread_mutex_destroy(&rc->spare_lock);
     free(rc->e);
     free(rc->entry_of_file);
     free(rc->entry_of_pf);
@@ -396,12 +401,12 @@ static int cross_unit(void *ctx, size_t unit, ekb_diags *d)
     cross_job *j = ctx;
     ekb_pf_scratch *s = ekb_pf_scratch_new(j->rc->pf);
     ekb_matcher m;
-    if (!s || ekb_matcher_init(&m, &j->rc->ro) != 0) {
+    if (!s || ekb_rx_borrow_matcher(j->rc, &m) != 0) {
         ekb_pf_scratch_free(s);
         return -1;
     }
     int r = unit < j->entry_chunks ? cross_entries(j, unit, s, &m) : cross_background(j, unit, s, &m);
-    ekb_matcher_free(&m);
+    ekb_rx_return_matcher(j->rc, &m);
     ekb_pf_scratch_free(s);
     return r;
 }

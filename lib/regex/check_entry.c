@@ -3,6 +3,8 @@
  * ambiguous or prone to catastrophic backtracking. */
 #include "check_private.h"
 
+#include "util.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,6 +273,27 @@ static int check_backtracking(ekb_regex_corpus *rc, ekb_rx_entry *e, quoter *qt,
     return r;
 }
 
+int ekb_rx_borrow_matcher(ekb_regex_corpus *rc, ekb_matcher *m)
+{
+    pthread_mutex_lock(&rc->spare_lock);
+    bool have = rc->n_spare > 0;
+    if (have)
+        *m = rc->spare[--rc->n_spare];
+    pthread_mutex_unlock(&rc->spare_lock);
+    return have ? 0 : ekb_matcher_init(m, &rc->ro);
+}
+
+void ekb_rx_return_matcher(ekb_regex_corpus *rc, ekb_matcher *m)
+{
+    pthread_mutex_lock(&rc->spare_lock);
+    bool kept = ekb_grow(&rc->spare, &rc->cap_spare, rc->n_spare, sizeof *rc->spare, 4) == 0;
+    if (kept)
+        rc->spare[rc->n_spare++] = *m;
+    pthread_mutex_unlock(&rc->spare_lock);
+    if (!kept)
+        ekb_matcher_free(m);
+}
+
 int ekb_regex_check_file(ekb_regex_corpus *rc, ekb_corpus_file *f, ekb_diags *d)
 {
     long ei = rc->entry_of_file[f - rc->c->files];
@@ -282,7 +305,7 @@ int ekb_regex_check_file(ekb_regex_corpus *rc, ekb_corpus_file *f, ekb_diags *d)
     if (!e->code)
         return report_compile_error(e, d);
     ekb_matcher m;
-    if (ekb_matcher_init(&m, &rc->ro) != 0)
+    if (ekb_rx_borrow_matcher(rc, &m) != 0)
         return -1;
     quoter qt = {0};
     int r = check_samples(rc, e, &m, &qt, d);
@@ -295,6 +318,6 @@ int ekb_regex_check_file(ekb_regex_corpus *rc, ekb_corpus_file *f, ekb_diags *d)
     if (r == 0 && rc->opt.portable)
         r = ekb_rx_portability(rc, e, d);
     q_reset(&qt);
-    ekb_matcher_free(&m);
+    ekb_rx_return_matcher(rc, &m);
     return r != 0 || qt.oom ? -1 : 0;
 }

@@ -3,6 +3,7 @@
 #ifndef EKB_REGEX_CHECK_PRIVATE_H
 #define EKB_REGEX_CHECK_PRIVATE_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -93,12 +94,22 @@ struct ekb_regex_corpus {
     ekb_regex_stats st;
     atomic_size_t bt_measured, bt_skipped, bt_unparsed, bt_runs;
     atomic_ullong bt_steps;
+    /* matchers the per-file checks lend each other (a match context and
+     * PCRE2's frames made once a thread, not once an entry) */
+    pthread_mutex_t spare_lock;
+    ekb_matcher *spare;
+    size_t n_spare, cap_spare;
 };
 
 /* Loads schema_dir/background.log, else the built-in copy. 0, 1 when the
  * file cannot be read (reported into d), -1 on memory. */
 int ekb_rx_background_load(ekb_rx_background *bg, const char *schema_dir, ekb_diags *d);
 void ekb_rx_background_free(ekb_rx_background *bg);
+
+/* A matcher for a unit of work: a spare one, else a new one (0, or -1
+ * when out of memory); given back when the unit is done. */
+int ekb_rx_borrow_matcher(ekb_regex_corpus *rc, ekb_matcher *m);
+void ekb_rx_return_matcher(ekb_regex_corpus *rc, ekb_matcher *m);
 
 /* Whether a lists b in frequently_confused_with, or b lists a. */
 bool ekb_rx_linked(const ekb_rx_entry *a, const ekb_rx_entry *b);
