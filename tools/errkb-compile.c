@@ -566,7 +566,7 @@ int main(int argc, char **argv)
         }
         free(err);
     }
-    phase(o.check ? "check" : "write");
+    phase(o.check ? "check" : "rename");
     if (o.stats) {
         printf("entries %u\nindex bytes %zu\nbytes per entry %.1f\nminified JSON bytes %zu\n"
                "index / minified JSON %.3f\nstring references %zu\ndistinct strings %zu\n"
