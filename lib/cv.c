@@ -10,22 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct sizing {
-    size_t nodes, key_bytes, bytes;
-    bool too_long;
-} sizing;
-
-static void count_string(sizing *z, size_t *bytes, size_t len)
-{
-    z->too_long |= len > UINT32_MAX;
-    *bytes += len + 1;
-}
-
-static void count(const json_t *v, sizing *z)
+/* Adds v's sizes to *z (a string over 4 GiB is refused by the filling). */
+static void count(const json_t *v, ekb_cv_shape *z)
 {
     switch (json_typeof(v)) {
     case JSON_STRING:
-        count_string(z, &z->bytes, json_string_length(v));
+        z->bytes += json_string_length(v) + 1;
         break;
     case JSON_ARRAY: {
         size_t i;
@@ -41,7 +31,7 @@ static void count(const json_t *v, sizing *z)
         json_t *value;
         z->nodes += 2 * json_object_size(v);
         json_object_keylen_foreach((json_t *)v, key, key_len, value) {
-            count_string(z, &z->key_bytes, key_len);
+            z->key_bytes += key_len + 1;
             count(value, z);
         }
         break;
@@ -163,12 +153,10 @@ ekb_cv *ekb_cv_freeze(const json_t *v)
 {
     if (!v)
         return NULL;
-    sizing z = {1, 0, 0, false};
+    ekb_cv_shape z = {1, 0, 0};
     count(v, &z);
-    if (z.too_long)
-        return NULL;
     bool short_;
-    return freeze_into(v, (ekb_cv_shape){z.nodes, z.key_bytes, z.bytes}, &short_);
+    return freeze_into(v, z, &short_);
 }
 
 ekb_cv *ekb_cv_freeze_shaped(const json_t *v, ekb_cv_shape shape)

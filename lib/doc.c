@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <stdatomic.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,16 +48,12 @@ static int check_encoding(ekb_doc *doc, ekb_diags *d, int *oom)
 {
     const unsigned char *s = (const unsigned char *)doc->text;
     for (size_t i = doc->body; i < doc->len;) {
-        /* the usual bytes, many at a time: ASCII runs, and the three-byte
-         * sequences of Chinese text whose lead byte allows any two
-         * continuation bytes (not E0, which could be overlong, nor ED,
-         * which could be a surrogate) */
+        /* the usual bytes, many at a time: ASCII runs, and Chinese */
         while (doc->len - i >= 8 && plain_ascii8(s + i))
             i += 8;
         while (i < doc->len && s[i] && s[i] < 0x80)
             i++;
-        while (doc->len - i >= 3 && ((s[i] >= 0xE1 && s[i] <= 0xEC) || s[i] == 0xEE || s[i] == 0xEF) &&
-               (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80)
+        while (ekb_utf8_plain3(s + i, doc->len - i))
             i += 3;
         if (i >= doc->len)
             break;
@@ -113,38 +108,6 @@ int ekb_doc_report_duplicate_key(ekb_doc *doc, ekb_diags *d)
     return r;
 }
 
-/* *levels: how deeply the containers nest, when the fast parser read the
- * text; -1 when jansson did (it does not say). */
-static int load_json(ekb_doc *doc, const ekb_limits *lim, ekb_diags *d, int *levels)
-{
-    json_error_t err;
-    size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | (lim && lim->allow_nul_escape ? JSON_ALLOW_NUL : 0);
-    ekb_json_shape shape;
-    doc->root = ekb_json_parse_shape(doc->text + doc->body, doc->len - doc->body, &shape);
-    *levels = doc->root && shape.levels <= INT_MAX ? (int)shape.levels : -1;
-    if (doc->root)
-        doc->cv_shape = (ekb_cv_shape){shape.nodes, shape.key_bytes, shape.bytes};
-    if (!doc->root)
-        doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body, flags, &err);
-    if (doc->root)
-        return 0; /* jansson checked the UTF-8 and refused NUL bytes on the way */
-    if (json_error_code(&err) == json_error_out_of_memory)
-        return -1;
-    /* Bad bytes: say so precisely (offset, byte) rather than jansson's words. */
-    int oom = 0;
-    if (check_encoding(doc, d, &oom))
-        return oom ? -1 : 1;
-    if (json_error_code(&err) == json_error_duplicate_key) {
-        int r = ekb_doc_report_duplicate_key(doc, d);
-        if (r != 1)
-            return r < 0 ? -1 : 1;
-    }
-    /* jansson counts columns in code points from 1, lines from 1. */
-    unsigned line = err.line > 0 ? (unsigned)err.line : 1;
-    unsigned col = err.column > 0 ? (unsigned)err.column : 1;
-    return ekb_diags_add(d, doc->path, line, col, EKB_ERROR, "load.syntax", NULL, NULL, "%s", err.text) ? -1 : 1;
-}
-
 /* Whether a value is nested deeper than max_depth. */
 static bool any_too_deep(const json_t *v, unsigned depth, unsigned max_depth)
 {
@@ -196,6 +159,58 @@ static bool too_deep(const json_t *v, unsigned depth, unsigned max_depth, ekb_st
     return false;
 }
 
+/* Reports the first value nested deeper than max (1), or -1 on memory. */
+static int report_too_deep(ekb_doc *doc, unsigned max, ekb_diags *d)
+{
+    ekb_strbuf p;
+    ekb_strbuf_init(&p);
+    ekb_strbuf_adds(&p, "");
+    int r = 0;
+    if (too_deep(doc->root, 0, max, &p))
+        r = ekb_doc_report(d, doc, NULL, p.s ? p.s : "", false, EKB_ERROR, "load.too-deep",
+                           "nesting deeper than the limit of %u", max) ? -1 : 1;
+    if (ekb_strbuf_failed(&p))
+        r = -1;
+    ekb_strbuf_free(&p);
+    return r;
+}
+
+static int load_json(ekb_doc *doc, const ekb_limits *lim, ekb_diags *d)
+{
+    json_error_t err;
+    size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | (lim && lim->allow_nul_escape ? JSON_ALLOW_NUL : 0);
+    ekb_json_shape shape;
+    doc->root = ekb_json_parse_shape(doc->text + doc->body, doc->len - doc->body, &shape);
+    bool fast = doc->root != NULL;
+    if (fast)
+        doc->cv_shape = (ekb_cv_shape){shape.nodes, shape.key_bytes, shape.bytes};
+    else
+        doc->root = json_loadb(doc->text + doc->body, doc->len - doc->body, flags, &err);
+    if (doc->root) {
+        /* jansson checked the UTF-8 and refused NUL bytes on the way. The
+         * fast reader counted how deeply containers nest (one at depth k,
+         * the root's 0, is on level k + 1); jansson's tree is walked. */
+        unsigned max = lim ? lim->max_depth : 0;
+        bool deep = max && (fast ? shape.levels > max + 1 : any_too_deep(doc->root, 0, max));
+        return deep ? report_too_deep(doc, max, d) : 0;
+    }
+    if (json_error_code(&err) == json_error_out_of_memory)
+        return -1;
+    /* Bad bytes: say so precisely (offset, byte) rather than jansson's words. */
+    int oom = 0;
+    if (check_encoding(doc, d, &oom))
+        return oom ? -1 : 1;
+    if (json_error_code(&err) == json_error_duplicate_key) {
+        int r = ekb_doc_report_duplicate_key(doc, d);
+        if (r != 1)
+            return r < 0 ? -1 : 1;
+    }
+    /* jansson counts columns in code points from 1, lines from 1. */
+    unsigned line = err.line > 0 ? (unsigned)err.line : 1;
+    unsigned col = err.column > 0 ? (unsigned)err.column : 1;
+    return ekb_diags_add(d, doc->path, line, col, EKB_ERROR, "load.syntax", NULL, NULL, "%s", err.text) ? -1 : 1;
+}
+
 /* Loads text of len bytes (NUL-terminated, malloc'd), taking it over. */
 static int load_owned(const char *path, char *text, size_t len, ekb_syntax syntax,
                       const ekb_limits *lim, ekb_doc **out, ekb_diags *d)
@@ -218,7 +233,7 @@ static int load_owned(const char *path, char *text, size_t len, ekb_syntax synta
         doc->body = 3;
 
     int oom = 0;
-    int r, levels = 0;
+    int r;
     if (lim && lim->max_file_bytes && len > lim->max_file_bytes) {
         oom = ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.too-large", NULL, NULL,
                             "file is %zu bytes, above the limit of %zu", len, lim->max_file_bytes);
@@ -229,22 +244,8 @@ static int load_owned(const char *path, char *text, size_t len, ekb_syntax synta
         oom = ekb_diags_add(d, path, 0, 0, EKB_ERROR, "load.empty", NULL, NULL, "file is empty");
         r = 1;
     } else {
-        /* the YAML loader refuses deeper nesting itself */
-        r = syntax == EKB_SYNTAX_JSON ? load_json(doc, lim, d, &levels) : ekb_yaml_load(doc, lim, d);
-    }
-    /* a container at depth k (the root's is 0) is on level k + 1 */
-    if (r == 0 && lim && lim->max_depth &&
-        (levels < 0 ? any_too_deep(doc->root, 0, lim->max_depth) : (unsigned)levels > lim->max_depth + 1)) {
-        ekb_strbuf p;
-        ekb_strbuf_init(&p);
-        ekb_strbuf_adds(&p, "");
-        if (too_deep(doc->root, 0, lim->max_depth, &p)) {
-            r = ekb_doc_report(d, doc, NULL, p.s ? p.s : "", false, EKB_ERROR, "load.too-deep",
-                               "nesting deeper than the limit of %u", lim->max_depth) ? -1 : 1;
-        }
-        if (ekb_strbuf_failed(&p))
-            r = -1;
-        ekb_strbuf_free(&p);
+        /* each loader refuses nesting deeper than the limit */
+        r = syntax == EKB_SYNTAX_JSON ? load_json(doc, lim, d) : ekb_yaml_load(doc, lim, d);
     }
     if (oom)
         r = -1;

@@ -81,12 +81,6 @@ static size_t plain_run(const unsigned char *s, const unsigned char *end)
     return (size_t)(at - s);
 }
 
-/* E1..EC, EE, EF: a three-byte UTF-8 lead valid with any continuation bytes */
-static bool is_plain_lead3(unsigned char c)
-{
-    return (c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF;
-}
-
 static int hex4(const unsigned char *s)
 {
     int v = 0;
@@ -166,13 +160,11 @@ static bool read_string(parser *p, const char **out, size_t *len)
             s++;
             continue;
         }
-        /* most text beyond ASCII here is Chinese: three-byte sequences whose
-         * lead byte allows any two continuation bytes (not E0, which could
-         * be overlong, nor ED, which could be a surrogate), checked inline */
-        if (is_plain_lead3(c) && p->end - s >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-            s += 3;
-            while (p->end - s >= 3 && is_plain_lead3(*s) && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80)
+        /* most text beyond ASCII here is Chinese, checked inline */
+        if (ekb_utf8_plain3(s, (size_t)(p->end - s))) {
+            do
                 s += 3;
+            while (ekb_utf8_plain3(s, (size_t)(p->end - s)));
             continue;
         }
         size_t l = ekb_utf8_seq_len(s, (size_t)(p->end - s));

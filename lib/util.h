@@ -91,6 +91,16 @@ static inline int ekb_hex_digit(int c)
  * invalid: no overlong forms, no surrogates, nothing above U+10FFFF. */
 size_t ekb_utf8_seq_len(const unsigned char *s, size_t n);
 
+/* Whether s (n bytes left) starts with a three-byte sequence whose lead,
+ * E1..EC, EE or EF, makes it valid with any two continuation bytes (E0
+ * could begin an overlong form, ED a surrogate): most text beyond ASCII
+ * here is Chinese, which the readers check inline with this. */
+static inline bool ekb_utf8_plain3(const unsigned char *s, size_t n)
+{
+    return n >= 3 && ((s[0] >= 0xE1 && s[0] <= 0xEC) || s[0] == 0xEE || s[0] == 0xEF) && (s[1] & 0xC0) == 0x80 &&
+           (s[2] & 0xC0) == 0x80;
+}
+
 /* Writes code point cp (at most U+10FFFF) as UTF-8 into b (room for 4);
  * returns the number of bytes. */
 size_t ekb_utf8_encode(uint32_t cp, char *b);
