@@ -212,23 +212,6 @@ static int check_lock(checker *c, const ekb_drift_pair *p, ekb_drift_state *st)
     return 0;
 }
 
-/* The normalised text of a string value: the value's own text when it is
- * all ASCII (which normalisation leaves as it is: most English sources),
- * else a copy in *owned. NULL when out of memory. */
-static const char *normalized(const json_t *v, size_t *len, char **owned)
-{
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v), i = 0;
-    *owned = NULL;
-    while (i < n && (unsigned char)s[i] < 0x80)
-        i++;
-    if (i == n) {
-        *len = n;
-        return s;
-    }
-    return *owned = ekb_drift_normalize(s, n, len);
-}
-
 static int check_pair(checker *c, const ekb_drift_pair *p)
 {
     const char *code = c->cfg->langs[p->def->lang].code;
@@ -256,8 +239,8 @@ static int check_pair(checker *c, const ekb_drift_pair *p)
     }
     size_t nsl, ntl;
     char *ns_owned, *nt_owned;
-    const char *ns = normalized(p->source, &nsl, &ns_owned);
-    const char *nt = normalized(p->target, &ntl, &nt_owned);
+    const char *ns = ekb_drift_normalized(json_string_value(p->source), json_string_length(p->source), &nsl, &ns_owned);
+    const char *nt = ekb_drift_normalized(json_string_value(p->target), json_string_length(p->target), &ntl, &nt_owned);
     int r = ns && nt ? 0 : -1;
     bool bad = false;
     ekb_drift_state st = EKB_DRIFT_UNTRANSLATED;

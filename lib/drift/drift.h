@@ -26,6 +26,11 @@
  * "...". malloc'd and NUL-terminated, length in *out_len; NULL on memory. */
 char *ekb_drift_normalize(const char *s, size_t n, size_t *out_len);
 
+/* The same without a copy when none is needed: s itself when it is all
+ * ASCII (no fold touches ASCII; most English sources), else a copy left in
+ * *owned for the caller to free. NULL on memory. */
+const char *ekb_drift_normalized(const char *s, size_t n, size_t *out_len, char **owned);
+
 typedef enum ekb_drift_token_kind {
     EKB_TOKEN_NUMBER,     /* 404, 0x85, 50%, the 64 of "64-bit" */
     EKB_TOKEN_VERSION,    /* 3.1.1, v5.0, 1.x: versions and section numbers */

@@ -65,6 +65,27 @@ static bool ascii_word(const unsigned char *s)
     return (w & 0x8080808080808080u) == 0;
 }
 
+/* How many ASCII bytes start s[i..n), eight at a time where it can. */
+static size_t ascii_run(const unsigned char *s, size_t i, size_t n)
+{
+    size_t j = i;
+    while (n - j >= 8 && ascii_word(s + j))
+        j += 8;
+    while (j < n && s[j] < 0x80)
+        j++;
+    return j - i;
+}
+
+const char *ekb_drift_normalized(const char *s, size_t n, size_t *out_len, char **owned)
+{
+    *owned = NULL;
+    if (ascii_run((const unsigned char *)s, 0, n) == n) {
+        *out_len = n;
+        return s;
+    }
+    return *owned = ekb_drift_normalize(s, n, out_len);
+}
+
 char *ekb_drift_normalize(const char *s, size_t n, size_t *out_len)
 {
     /* every fold is at most as long as what it replaces (U+2026 is three
@@ -75,16 +96,12 @@ char *ekb_drift_normalize(const char *s, size_t n, size_t *out_len)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, k = 0;
     while (i < n) {
-        /* a run of ASCII, eight bytes at a time where it can be */
-        size_t j = i;
-        while (n - j >= 8 && ascii_word(u + j))
-            j += 8;
-        while (j < n && u[j] < 0x80)
-            j++;
-        if (j > i) {
-            memcpy(out + k, s + i, j - i);
-            k += j - i;
-            i = j;
+        /* a run of ASCII, as it is */
+        size_t run = ascii_run(u, i, n);
+        if (run) {
+            memcpy(out + k, s + i, run);
+            k += run;
+            i += run;
             continue;
         }
         /* three bytes that no fold maps (a lead byte other than E2, E3 and
