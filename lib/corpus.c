@@ -545,32 +545,19 @@ static size_t lower_bound_prefix(const ekb_corpus *c, const char *id, size_t idl
     return lo;
 }
 
-static bool gives_id(const ekb_corpus_file *g, const char *id)
-{
-    return g->id && strcmp(g->id, id) == 0;
-}
-
 const ekb_corpus_file *ekb_corpus_find_other(const ekb_corpus *c, const char *id, const ekb_corpus_file *f)
 {
-    size_t idl = strlen(id);
+    size_t idl = strlen(id), i;
     if (f >= c->files && f < c->files + c->n_corpus && f->rel && strncmp(f->rel, id, idl) == 0) {
-        /* f lies in the run of files whose path starts with id: look at its
-         * neighbours rather than searching (every file of a corpus asks),
-         * the lowest other first, as the search below finds it */
-        size_t at = (size_t)(f - c->files);
-        const ekb_corpus_file *lowest = NULL;
-        for (size_t i = at; i-- > 0 && strncmp(c->files[i].rel, id, idl) == 0;)
-            if (gives_id(&c->files[i], id))
-                lowest = &c->files[i];
-        if (lowest)
-            return lowest;
-        for (size_t i = at + 1; i < c->n_corpus && strncmp(c->files[i].rel, id, idl) == 0; i++)
-            if (gives_id(&c->files[i], id))
-                return &c->files[i];
-        return NULL;
+        /* f lies in the run of files whose path starts with id: its start
+         * is a few steps back, not a search away (every file asks) */
+        for (i = (size_t)(f - c->files); i > 0 && strncmp(c->files[i - 1].rel, id, idl) == 0; i--)
+            ;
+    } else {
+        i = lower_bound_prefix(c, id, idl);
     }
-    for (size_t i = lower_bound_prefix(c, id, idl); i < c->n_corpus && strncmp(c->files[i].rel, id, idl) == 0; i++)
-        if (&c->files[i] != f && gives_id(&c->files[i], id))
+    for (; i < c->n_corpus && strncmp(c->files[i].rel, id, idl) == 0; i++)
+        if (&c->files[i] != f && c->files[i].id && strcmp(c->files[i].id, id) == 0)
             return &c->files[i];
     return NULL;
 }
