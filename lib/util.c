@@ -371,3 +371,17 @@ bool ekb_running_on_valgrind(void)
     return false;
 #endif
 }
+
+uint32_t *ekb_slots_make(size_t n_slots, size_t n, uint32_t (*hash)(const void *ctx, size_t i), const void *ctx)
+{
+    uint32_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = hash(ctx, i) & (n_slots - 1);
+        while (slots[k])
+            k = (k + 1) & (n_slots - 1);
+        slots[k] = (uint32_t)i + 1;
+    }
+    return slots;
+}

@@ -91,6 +91,13 @@ static inline int ekb_hex_digit(int c)
  * invalid: no overlong forms, no surrogates, nothing above U+10FFFF. */
 size_t ekb_utf8_seq_len(const unsigned char *s, size_t n);
 
+/* A hash table by open addressing with linear probing, as the index
+ * builder's strings and name sets and the prefilter's atoms keep items
+ * numbered 0..n-1: a new table of n_slots (a power of two above n) holding
+ * i + 1 for item i at the first free slot from hash(ctx, i), 0 in a free
+ * slot. NULL when out of memory. */
+uint32_t *ekb_slots_make(size_t n_slots, size_t n, uint32_t (*hash)(const void *ctx, size_t i), const void *ctx);
+
 /* Whether s (n bytes left) starts with a three-byte sequence whose lead,
  * E1..EC, EE or EF, makes it valid with any two continuation bytes (E0
  * could begin an overlong form, ED a surrogate): most text beyond ASCII

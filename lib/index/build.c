@@ -41,18 +41,17 @@ static uint32_t hash_bytes(const char *s, size_t n)
     return (uint32_t)ekbf_xxh64(s, n);
 }
 
+static uint32_t str_hash(const void *ctx, size_t i)
+{
+    return ((const builder *)ctx)->str[i].hash;
+}
+
 static int rehash(builder *b)
 {
     size_t ns = b->n_slots ? b->n_slots * 2 : 4096;
-    uint32_t *slots = calloc(ns, sizeof *slots);
+    uint32_t *slots = ekb_slots_make(ns, b->n_str, str_hash, b);
     if (!slots)
         return -1;
-    for (size_t i = 0; i < b->n_str; i++) {
-        size_t h = b->str[i].hash & (ns - 1);
-        while (slots[h])
-            h = (h + 1) & (ns - 1);
-        slots[h] = (uint32_t)i + 1;
-    }
     free(b->slots);
     b->slots = slots;
     b->n_slots = ns;
@@ -137,19 +136,19 @@ long ekb_nameset_find(const nameset *ns, const char *name)
     return -1;
 }
 
+static uint32_t name_hash(const void *ctx, size_t i)
+{
+    const char *name = ((const nameset *)ctx)->v[i];
+    return hash_bytes(name, strlen(name));
+}
+
 /* Files every name in a hash table of n_slots (a power of two, above n)
  * under its number; false when out of memory. */
 static bool nameset_hash(nameset *ns, size_t n_slots)
 {
-    uint32_t *slots = calloc(n_slots, sizeof *slots);
+    uint32_t *slots = ekb_slots_make(n_slots, ns->n, name_hash, ns);
     if (!slots)
         return false;
-    for (size_t i = 0; i < ns->n; i++) {
-        size_t k = hash_bytes(ns->v[i], strlen(ns->v[i])) & (n_slots - 1);
-        while (slots[k])
-            k = (k + 1) & (n_slots - 1);
-        slots[k] = (uint32_t)i + 1;
-    }
     free(ns->slots);
     ns->slots = slots;
     ns->n_slots = n_slots;

@@ -418,20 +418,19 @@ static const char *atom_at(const ekb_prefilter *pf, size_t i, size_t *len)
     return pf->pool + pf->atom_off[i];
 }
 
+static uint32_t atom_hash(const void *ctx, size_t i)
+{
+    size_t len;
+    const char *s = atom_at(ctx, i, &len);
+    return hash_bytes(s, len);
+}
+
 static int rehash(ekb_prefilter *pf)
 {
     size_t cap = pf->hash_cap ? pf->hash_cap * 2 : 256;
-    uint32_t *h = calloc(cap, sizeof *h);
+    uint32_t *h = ekb_slots_make(cap, pf->n_atoms, atom_hash, pf);
     if (!h)
         return -1;
-    for (size_t i = 0; i < pf->n_atoms; i++) {
-        size_t len;
-        const char *s = atom_at(pf, i, &len);
-        size_t at = hash_bytes(s, len) & (cap - 1);
-        while (h[at])
-            at = (at + 1) & (cap - 1);
-        h[at] = (uint32_t)i + 1;
-    }
     free(pf->hash);
     pf->hash = h;
     pf->hash_cap = cap;

@@ -142,6 +142,24 @@ static void hex_digits(void **state)
         assert_int_equal(ekb_hex_digit(others[i]), -1);
 }
 
+static uint32_t low_bits(const void *ctx, size_t i)
+{
+    return ((const uint32_t *)ctx)[i];
+}
+
+/* Items land at their hash's slot or the next free one, wrapping round:
+ * 7 and 15 collide in 8 slots, 7 is taken, 15 wraps to slot 0. */
+static void slots_probe_linearly(void **state)
+{
+    (void)state;
+    static const uint32_t hashes[] = {3, 7, 15, 11};
+    uint32_t *slots = ekb_slots_make(8, 4, low_bits, hashes);
+    assert_non_null(slots);
+    static const uint32_t want[8] = {3, 0, 0, 1, 4, 0, 0, 2};
+    assert_memory_equal(slots, want, sizeof want);
+    free(slots);
+}
+
 static void utf8_encode_and_check(void **state)
 {
     (void)state;
@@ -172,6 +190,7 @@ int main(void)
         cmocka_unit_test(parallel_for_collects_or_drops),
         cmocka_unit_test(task_runs_beside_the_caller),
         cmocka_unit_test(utf8_encode_and_check),
+        cmocka_unit_test(slots_probe_linearly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
