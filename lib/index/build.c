@@ -125,17 +125,6 @@ long ekb_b_entry_number(const builder *b, const char *id)
     return at ? (long)(at - b->items) : -1;
 }
 
-long ekb_nameset_find(const nameset *ns, const char *name)
-{
-    if (!ns->n_slots)
-        return -1;
-    size_t k = hash_bytes(name, strlen(name)) & (ns->n_slots - 1);
-    for (; ns->slots[k]; k = (k + 1) & (ns->n_slots - 1))
-        if (strcmp(ns->v[ns->slots[k] - 1], name) == 0)
-            return (long)ns->slots[k] - 1;
-    return -1;
-}
-
 static uint32_t name_hash(const void *ctx, size_t i)
 {
     const char *name = ((const nameset *)ctx)->v[i];
@@ -189,10 +178,9 @@ static int cmp_named(const void *a, const void *b)
     return strcmp(((const named *)a)->name, ((const named *)b)->name);
 }
 
-/* Sorts the distinct names (their numbers are their places in byte
- * order), then files them again under those numbers, for
- * ekb_nameset_find: a hash probe rather than a binary search of strcmp
- * calls. renumber[k] is the new number of the name added k-th. */
+/* Sorts the distinct names: their numbers are their places in byte order.
+ * renumber[k] is the new number of the name added k-th. The hash table
+ * goes (the items know their numbers). */
 static int nameset_seal(nameset *ns, uint32_t *renumber)
 {
     named *by_name = malloc((ns->n + 1) * sizeof *by_name);
@@ -206,7 +194,10 @@ static int nameset_seal(nameset *ns, uint32_t *renumber)
         renumber[by_name[i].added] = (uint32_t)i;
     }
     free(by_name);
-    return nameset_hash(ns, ns->n_slots ? ns->n_slots : 64) ? 0 : -1;
+    free(ns->slots);
+    ns->slots = NULL;
+    ns->n_slots = 0;
+    return 0;
 }
 
 static uint32_t renumbered(const uint32_t *renumber, uint32_t k, uint32_t none)
@@ -219,12 +210,8 @@ static uint32_t renumbered(const uint32_t *renumber, uint32_t k, uint32_t none)
  * passes writing the groups do not read the (cold) names again. */
 static int collect_groups(builder *b)
 {
-    for (int g = 0; g < 3; g++) {
-        b->groups[g].n = 0;
-        free(b->groups[g].slots);
-        b->groups[g].slots = NULL;
-        b->groups[g].n_slots = 0;
-    }
+    for (int g = 0; g < 3; g++)
+        b->groups[g].n = 0; /* a sealed set has no hash table left */
     b->n_tag_k = 0;
     for (size_t i = 0; i < b->n_items; i++) {
         item *it = &b->items[i];
@@ -252,9 +239,10 @@ static int collect_groups(builder *b)
             nameset_seal(&b->groups[g], renumber[g]) != 0)
             r = -1;
     for (int g = 0; g < 2 && r == 0; g++) {
-        /* a missing name (only under --force) is looked up as "" */
-        long empty = ekb_nameset_find(&b->groups[g], "");
-        uint32_t none = empty < 0 ? EKB_NO_GROUP : (uint32_t)empty;
+        /* a missing name (only under --force) counts as "", the first
+         * name in byte order when there is one */
+        const nameset *ns = &b->groups[g];
+        uint32_t none = ns->n && !ns->v[0][0] ? 0 : EKB_NO_GROUP;
         for (size_t i = 0; i < b->n_items; i++)
             b->items[i].group_k[g] = renumbered(renumber[g], b->items[i].group_k[g], none);
     }
@@ -779,9 +767,8 @@ static void builder_free(builder *b)
     for (int g = 0; g < 3; g++) {
         free(b->groups[g].v);
         free(b->groups[g].slots);
-        if (g == 2)
-            free(b->tag_k);
     }
+    free(b->tag_k);
 }
 
 /* Items: every loaded corpus file, by id; a second file with the same id is

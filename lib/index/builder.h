@@ -32,7 +32,7 @@ typedef struct fixup {
 typedef struct nameset {
     const char **v;
     size_t n, cap;
-    uint32_t *slots; /* hash table of name number + 1 (renumbered once sorted) */
+    uint32_t *slots; /* while collecting: hash table of name number + 1 */
     size_t n_slots;
 } nameset;
 
@@ -82,8 +82,6 @@ uint32_t ekb_b_intern(builder *b, const char *s, size_t len);
 void ekb_b_ref(builder *b, int sec, size_t off, uint32_t n);
 /* Keeps a malloc'd string alive for the build; returns it (NULL on failure). */
 const char *ekb_b_own(builder *b, char *s);
-/* Index of name in a sorted name set, or -1. */
-long ekb_nameset_find(const nameset *ns, const char *name);
 /* Entry number of id among the encodable entries, or -1. */
 long ekb_b_entry_number(const builder *b, const char *id);
 

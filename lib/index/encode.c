@@ -352,13 +352,14 @@ static void error_code(enc *x, const ekb_cv *e, size_t rec, unsigned *present)
     ekb_b_ref(b, S_ENTR, rec + EKBF_E_ERROR_CODE, ref);
 }
 
-static void group(enc *x, const ekb_cv *e, const char *key, int g, size_t at)
+/* The entry's domain (g 0) or category (1): its number, found when the
+ * groups were collected (collect_groups). */
+static void group(enc *x, const char *key, int g, size_t at)
 {
-    const char *s = ekb_cv_str(ekb_cv_get(e, key));
-    long k = s ? ekb_nameset_find(&x->b->groups[g], s) : -1;
-    if (k < 0 && !s)
+    const char *name = g ? x->it->category : x->it->domain;
+    if (!name)
         bad(x, "", key, "'%s' is not a string", key);
-    ekbf_put32(x->b->sec[S_ENTR].p + at, k < 0 ? 0 : (uint32_t)k);
+    ekbf_put32(x->b->sec[S_ENTR].p + at, name ? x->it->group_k[g] : 0);
 }
 
 int ekb_encode_entry(builder *b, uint32_t idx, bool dry, bool report)
@@ -390,8 +391,8 @@ int ekb_encode_entry(builder *b, uint32_t idx, bool dry, bool report)
     REF(EKBF_E_DOC_SECTION, get_str(&x, e, "", "official_doc_section", NULLABLE, &present, EKBF_P_DOC_SECTION));
 #undef REF
     error_code(&x, e, rec, &present);
-    group(&x, e, "domain", 0, rec + EKBF_E_DOMAIN);
-    group(&x, e, "category", 1, rec + EKBF_E_CATEGORY);
+    group(&x, "domain", 0, rec + EKBF_E_DOMAIN);
+    group(&x, "category", 1, rec + EKBF_E_CATEGORY);
     p = b->sec[S_ENTR].p + rec;
     p[EKBF_E_ROOT_CAUSE_TYPE] = (unsigned char)get_enum(&x, e, "", "root_cause_type", EKBF_ENUM_ROOT_CAUSE_TYPE);
     p[EKBF_E_TIER] = (unsigned char)get_enum(&x, e, "", "verification_tier", EKBF_ENUM_TIER);
