@@ -90,11 +90,11 @@ struct ekb_output_staged {
     char *made_dir; /* the folder, when staging created it */
 };
 
-/* Ends a staging that failed: the message, then every temp file removed. */
-static int stage_failed(pending *v, size_t n, int err, const char *what, const char *subject, char **errmsg)
+/* Ends a staging that failed: the message, then what it made removed. */
+static int stage_failed(ekb_output_staged *st, int err, const char *what, const char *subject, char **errmsg)
 {
     *errmsg = ekb_asprintf("%s '%s': %s", what, subject, strerror(err));
-    pending_free(v, n);
+    ekb_output_discard(st);
     return -1;
 }
 
@@ -103,28 +103,33 @@ int ekb_output_stage(const char *dir, const ekb_output_file *files, size_t n, ek
 {
     *errmsg = NULL;
     *out = NULL;
-    pending *v = calloc(n + 1, sizeof *v);
-    if (!v)
-        return stage_failed(NULL, 0, ENOMEM, "cannot create", dir, errmsg);
-    bool made = mkdir(dir, 0777) == 0;
-    if (!made && errno != EEXIST)
-        return stage_failed(v, 0, errno, "cannot create folder", dir, errmsg);
+    ekb_output_staged *st = calloc(1, sizeof *st);
+    if (st)
+        st->v = calloc(n + 1, sizeof *st->v);
+    if (!st || !st->v)
+        return stage_failed(st, ENOMEM, "cannot create", dir, errmsg);
+    if (mkdir(dir, 0777) == 0) {
+        if (!(st->made_dir = strdup(dir))) {
+            rmdir(dir);
+            return stage_failed(st, ENOMEM, "cannot create", dir, errmsg);
+        }
+    } else if (errno != EEXIST) {
+        return stage_failed(st, errno, "cannot create folder", dir, errmsg);
+    }
+    pending *v = st->v;
+    st->n = n;
     for (size_t i = 0; i < n; i++) {
         struct stat sb;
         v[i].file = &files[i];
         if (!(v[i].dst = ekb_path_join(dir, files[i].name)) || !(v[i].tmp = ekb_asprintf("%s.XXXXXX", v[i].dst)))
-            return stage_failed(v, n, ENOMEM, "cannot create", dir, errmsg);
+            return stage_failed(st, ENOMEM, "cannot create", dir, errmsg);
         /* a destination that cannot be replaced fails now, before any write */
         if (lstat(v[i].dst, &sb) == 0 && S_ISDIR(sb.st_mode))
-            return stage_failed(v, n, EISDIR, "cannot replace", v[i].dst, errmsg);
+            return stage_failed(st, EISDIR, "cannot replace", v[i].dst, errmsg);
     }
     ekb_task **tasks = calloc(n + 1, sizeof *tasks);
-    ekb_output_staged *st = malloc(sizeof *st);
-    if (!tasks || !st) {
-        free(tasks);
-        free(st);
-        return stage_failed(v, n, ENOMEM, "cannot create", dir, errmsg);
-    }
+    if (!tasks)
+        return stage_failed(st, ENOMEM, "cannot create", dir, errmsg);
     /* the files side by side: writing 400 MB is mostly the kernel's copying */
     for (size_t i = 1; i < n; i++)
         tasks[i] = ekb_task_start(write_temp, &v[i]);
@@ -134,11 +139,8 @@ int ekb_output_stage(const char *dir, const ekb_output_file *files, size_t n, ek
         ekb_task_wait(tasks[i]);
     free(tasks);
     for (size_t i = 0; i < n; i++)
-        if (v[i].err) {
-            free(st);
-            return stage_failed(v, n, v[i].err, v[i].what, v[i].dst, errmsg);
-        }
-    *st = (ekb_output_staged){v, n, made ? strdup(dir) : NULL};
+        if (v[i].err)
+            return stage_failed(st, v[i].err, v[i].what, v[i].dst, errmsg);
     *out = st;
     return 0;
 }

@@ -287,6 +287,14 @@ static void outputs_all_or_nothing(void **state)
     ekb_output_discard(st);
     struct stat sb;
     assert_int_not_equal(stat(sub, &sb), 0);
+    /* and with a staging that fails */
+    files[1].ctx = &failing;
+    assert_int_equal(ekb_output_stage(sub, files, 2, &st, &err), -1);
+    assert_null(st);
+    assert_non_null(strstr(err, "cannot write"));
+    free(err);
+    assert_int_not_equal(stat(sub, &sb), 0);
+    files[1].ctx = &three;
     free(sub);
     char *cmd = ekb_asprintf("rm -rf '%s'", tmpl);
     assert_int_equal(system(cmd), 0);
