@@ -16,8 +16,14 @@
 /* collect makes room for every text first, so adding cannot fail */
 static void add_text(ekb_rx_entry *e, int kind, size_t index, const ekb_cv *v)
 {
-    if (ekb_cv_is_string(v))
-        e->texts[e->n_texts++] = (ekb_rx_text){(uint8_t)kind, (uint32_t)index, ekb_cv_str(v), ekb_cv_len(v), 0, 0, 0};
+    if (!ekb_cv_is_string(v))
+        return;
+    const char *s = ekb_cv_str(v);
+    size_t len = ekb_cv_len(v);
+    uint32_t t = e->n_texts++, same = 0;
+    while (same < t && !(e->texts[same].len == len && memcmp(e->texts[same].s, s, len) == 0))
+        same++;
+    e->texts[t] = (ekb_rx_text){.kind = (uint8_t)kind, .index = (uint32_t)index, .s = s, .len = len, .same = same};
 }
 
 static int collect(ekb_rx_entry *e, ekb_corpus_file *f, const ekb_cv *root)
@@ -48,34 +54,21 @@ static int collect(ekb_rx_entry *e, ekb_corpus_file *f, const ekb_cv *root)
     return 0;
 }
 
-/* Every loaded file frozen (ekb_doc_cv), in parallel: errkb-regex parses
+/* A loaded file frozen (ekb_doc_cv), on every core: errkb-regex parses
  * the corpus as jansson values, and the checks read frozen ones. */
-typedef struct freeze_job {
-    ekb_corpus *c;
-} freeze_job;
-
-static int freeze_chunk(void *ctx, size_t chunk, ekb_diags *d)
+static int freeze_one(void *ctx, size_t i, ekb_diags *d)
 {
     (void)d;
-    ekb_corpus *c = ((freeze_job *)ctx)->c;
-    for (size_t i = chunk * CHUNK; i < c->n && i < (chunk + 1) * CHUNK; i++) {
-        ekb_doc *doc = c->files[i].doc;
-        if (doc && doc->root && !ekb_doc_cv(doc))
-            return -1;
-    }
-    return 0;
+    ekb_doc *doc = ((ekb_corpus *)ctx)->files[i].doc;
+    return doc && doc->root && !ekb_doc_cv(doc) ? -1 : 0;
 }
 
 /* --- compiling, in parallel --- */
 
-typedef struct compile_job {
-    ekb_regex_corpus *rc;
-} compile_job;
-
 static int compile_chunk(void *ctx, size_t chunk, ekb_diags *d)
 {
     (void)d;
-    ekb_regex_corpus *rc = ((compile_job *)ctx)->rc;
+    ekb_regex_corpus *rc = ctx;
     ekb_matcher m;
     if (ekb_rx_borrow_matcher(rc, &m) != 0)
         return -1;
@@ -127,8 +120,7 @@ int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_di
         ekb_regex_corpus_free(rc);
         return -1;
     }
-    freeze_job fj = {c};
-    if (ekb_parallel_for((c->n + CHUNK - 1) / CHUNK, o->jobs, freeze_chunk, &fj, d) != 0) {
+    if (ekb_parallel_for(c->n, o->jobs, freeze_one, c, d) != 0) {
         ekb_regex_corpus_free(rc);
         return -1;
     }
@@ -144,8 +136,7 @@ int ekb_regex_corpus_new(ekb_corpus *c, const ekb_regex_check_options *o, ekb_di
         }
         rc->entry_of_file[i] = (long)rc->n++;
     }
-    compile_job job = {rc};
-    if (ekb_parallel_for((rc->n + CHUNK - 1) / CHUNK, o->jobs, compile_chunk, &job, d) != 0) {
+    if (ekb_parallel_for((rc->n + CHUNK - 1) / CHUNK, o->jobs, compile_chunk, rc, d) != 0) {
         ekb_regex_corpus_free(rc);
         return -1;
     }
@@ -320,7 +311,7 @@ static int cross_entries(cross_job *j, size_t unit, ekb_pf_scratch *s, ekb_match
         for (uint32_t t = 0; t < A->n_texts; t++) {
             const ekb_rx_text *x = &A->texts[t];
             st->pairs_brute += at ? j->usable - usable(A) : j->usable_targets;
-            uint32_t same = ekb_rx_first_same_text(A, t);
+            uint32_t same = x->same;
             if (same < t) {
                 /* the same text again: the same regexes recognise it */
                 for (size_t k = 0, n0 = hits.n; k < n0; k++) {

@@ -102,7 +102,7 @@ static int check_samples(ekb_regex_corpus *rc, ekb_rx_entry *e, ekb_matcher *m, 
     for (uint32_t i = 0; i < e->n_texts && r == 0; i++) {
         const ekb_rx_text *t = &e->texts[i];
         int err;
-        uint32_t same = ekb_rx_first_same_text(e, i);
+        uint32_t same = t->same;
         int mr = same < i ? e->texts[same].verdict : ekb_regex_match_valid(m, e->code, t->s, t->len, NULL, NULL, &err);
         if (same < i)
             err = e->texts[same].error;

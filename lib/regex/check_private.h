@@ -5,7 +5,6 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <string.h>
 
 #include "backtrack.h"
 #include "check.h"
@@ -21,6 +20,10 @@ typedef struct ekb_rx_text {
     uint32_t index;     /* in aliases or samples.match */
     const char *s;      /* borrowed from the document */
     size_t len;
+    /* the first of the entry's texts equal to this one (its own index when
+     * none before it is): a text often comes twice (the signature again as
+     * a sample), and what a regex says of it is then known already */
+    uint32_t same;
     int verdict, error; /* its own regex on it (check_samples) */
     uint32_t matches;   /* other regexes recognising it (the ambiguity pass) */
 } ekb_rx_text;
@@ -59,18 +62,6 @@ typedef struct ekb_rx_entry {
     ekb_bt_analysis bt;
     bool bt_ready;
 } ekb_rx_entry;
-
-/* The first of e's texts equal to text t (t itself when none before it is):
- * a text often comes twice (the signature again as a sample), and what a
- * regex says of it is then known already. */
-static inline uint32_t ekb_rx_first_same_text(const ekb_rx_entry *e, uint32_t t)
-{
-    const ekb_rx_text *x = &e->texts[t];
-    uint32_t same = 0;
-    while (same < t && !(e->texts[same].len == x->len && memcmp(e->texts[same].s, x->s, x->len) == 0))
-        same++;
-    return same;
-}
 
 typedef struct ekb_rx_background {
     char *path;                 /* as shown in messages */

@@ -27,8 +27,9 @@ typedef struct batch {
     void *visit_ctx;
 } batch;
 
-/* Analyses pattern i into pf, handing its tree to the visitor. */
-static int analyse_visiting(batch *b, ekb_prefilter *pf, size_t i, uint32_t *id)
+/* Analyses pattern i into pf (as ekb_prefilter_add), handing its tree to
+ * the visitor when there is one. */
+static int analyse(batch *b, ekb_prefilter *pf, size_t i, uint32_t *id)
 {
     ekb_rx_tree t;
     int r = ekb_rx_parse(b->patterns[i], b->lens[i], b->options, &t);
@@ -36,7 +37,7 @@ static int analyse_visiting(batch *b, ekb_prefilter *pf, size_t i, uint32_t *id)
         return -1;
     ekb_rx_tree *tree = r == 0 ? &t : NULL;
     int rc = ekb_prefilter_add_parsed(pf, tree, id);
-    if (rc == 0)
+    if (rc == 0 && b->visit)
         rc = b->visit(b->visit_ctx, i, tree);
     ekb_rx_tree_free(&t);
     return rc;
@@ -59,8 +60,7 @@ static int analyse_chunk(void *ctx, size_t chunk, ekb_diags *d)
             const ekb_pf_step *steps = ekb_prefilter_program(b->known->src, (uint32_t)k, &n_steps);
             if (ekb_prefilter_add_program(pf, steps, n_steps, b->known_atom, b->known_atom_len, &id) != 0)
                 return -1;
-        } else if (b->visit ? analyse_visiting(b, pf, i, &id) != 0
-                            : ekb_prefilter_add(pf, b->patterns[i], b->lens[i], b->options, &id) != 0) {
+        } else if (analyse(b, pf, i, &id) != 0) {
             return -1;
         }
     }
