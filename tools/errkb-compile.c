@@ -160,7 +160,6 @@ typedef struct file_gates {
     ekb_drift_config drift;
     ekb_drift_lock lock;
     bool drift_usable; /* the policy's drift sections and the lock file are */
-    bool scoped;       /* each file's values live in a bulk scope (file_scope) */
 } file_gates;
 
 static int check_file(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
@@ -175,12 +174,12 @@ static int check_file(void *ctx, ekb_run *run, ekb_corpus_file *f, ekb_diags *d)
     /* from here on only a finding's position needs the text (read again
      * then): at 100k entries it is 735 MB */
     ekb_doc_drop_text(f->doc);
-    /* and the regex checks and the index read the entry frozen: 6 KB
+    /* and the regex checks and the index read the entry frozen: 9 KB
      * instead of 18 KB of jansson values */
     if (!ekb_doc_cv(f->doc))
         return -1;
     /* in a scope, file_scope drops the values as it ends */
-    return g->scoped ? 0 : ekb_doc_drop_tree(f->doc);
+    return run->file_scope ? 0 : ekb_doc_drop_tree(f->doc);
 }
 
 /* run.file_scope when the bulk allocator is installed: a file's jansson
@@ -344,10 +343,9 @@ typedef struct index_job {
     ekb_strbuf ids; /* errkb_ids.h */
     ekb_diags diags;
     int r, ids_r;   /* as ekb_index_build and ekb_index_header_ids return */
-    ekb_output_file files[3];
-    ekb_output_staged *staged; /* written, waiting for the gates' verdict */
+    ekb_output_file files[3];  /* the outputs, once the index is usable */
+    ekb_output_staged *staged; /* written, waiting for the gates' verdict; NULL: staging failed */
     char *stage_err;           /* why staging failed (NULL: out of memory) */
-    bool stage_failed;
 } index_job;
 
 /* Whether the index and errkb_ids.h can be written: index errors (only
@@ -367,7 +365,7 @@ static void build_index(void *ctx)
     j->r = ekb_index_build(j->c, &j->opt, &j->ix, &j->diags);
     if (j->r >= 0 && j->r != 2)
         j->ids_r = ekb_index_header_ids(&j->ix, &j->ids, &j->diags);
-    if (!j->out_dir || !index_usable(j))
+    if (!index_usable(j))
         return;
     ekb_output_file files[3] = {
         {"errkb.idx", j->ix.data, j->ix.len, NULL, NULL},
@@ -376,7 +374,8 @@ static void build_index(void *ctx)
         {"errkb_ids.h", j->ids.s, j->ids.len, NULL, NULL},
     };
     memcpy(j->files, files, sizeof files);
-    j->stage_failed = ekb_output_stage(j->out_dir, j->files, 3, &j->staged, &j->stage_err) != 0;
+    if (j->out_dir)
+        ekb_output_stage(j->out_dir, j->files, 3, &j->staged, &j->stage_err);
 }
 
 static void index_job_free(index_job *j)
@@ -460,7 +459,6 @@ int main(int argc, char **argv)
     /* the gates, in process: what errkb-validate and errkb-drift check of
      * each file, the corpus-wide rules, then what errkb-regex checks */
     r = file_gates_init(&gates, &run);
-    gates.scoped = drop.bulk;
     run.file_scope = drop.bulk ? file_scope : NULL;
     if (r == 0)
         r = ekb_run_each(&run, check_file, &gates);
@@ -535,18 +533,13 @@ int main(int argc, char **argv)
         goto done;
     }
     if (o.check) {
-        ekb_output_file files[3] = {
-            {"errkb.idx", ix->data, ix->len, NULL, NULL},
-            {"errkb_index.h", NULL, 0, ekb_index_header_data, ix},
-            {"errkb_ids.h", job.ids.s, job.ids.len, NULL, NULL},
-        };
         size_t stale = 0;
-        int cr = ekb_output_check(out_dir, files, 3, &stale);
+        int cr = ekb_output_check(out_dir, job.files, 3, &stale);
         if (cr < 0)
             goto done_oom;
         if (cr > 0) {
             printf("%s: '%s/%s' is not what the corpus compiles to: run errkb-compile\n", prog, out_dir,
-                   files[stale].name);
+                   job.files[stale].name);
             code = EKB_EXIT_FINDINGS;
         } else if (!run.cli.quiet) {
             printf("%s: '%s' is up to date (%u entries, corpus %016llx)\n", prog, out_dir, ix->entries,
@@ -556,8 +549,8 @@ int main(int argc, char **argv)
         char *err = NULL;
         ekb_output_staged *staged = job.staged;
         job.staged = NULL;
-        if (job.stage_failed || ekb_output_commit(staged, &err) != 0) {
-            const char *why = job.stage_failed ? job.stage_err : err;
+        if (!staged || ekb_output_commit(staged, &err) != 0) {
+            const char *why = staged ? err : job.stage_err;
             fprintf(stderr, "%s: %s; '%s' is unchanged\n", prog, why ? why : "out of memory", out_dir);
             code = EKB_EXIT_TROUBLE;
         } else if (!run.cli.quiet) {
